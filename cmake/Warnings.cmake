@@ -1,0 +1,11 @@
+# Project-wide warning and sanitizer flags, applied through fraiseql_module().
+add_library(fraiseql_build_flags INTERFACE)
+target_compile_options(fraiseql_build_flags INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+  -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wformat=2
+  $<$<BOOL:${FRAISEQL_WERROR}>:-Werror>)
+
+if(FRAISEQL_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=address,undefined)
+endif()
