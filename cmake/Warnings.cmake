@@ -2,7 +2,7 @@
 add_library(fraiseql_build_flags INTERFACE)
 target_compile_options(fraiseql_build_flags INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-  -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wformat=2
+  -Wcast-align -Woverloaded-virtual -Wformat=2 -Wno-missing-field-initializers
   $<$<BOOL:${FRAISEQL_WERROR}>:-Werror>)
 
 if(FRAISEQL_SANITIZE)

@@ -1,0 +1,62 @@
+#pragma once
+/// The HTTP/1.1 server: one event loop per I/O thread, each with its own listener
+/// (SO_REUSEPORT), so a connection lives on one thread and needs no locking.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "fraiseql/core/result.hpp"
+#include "fraiseql/http/router.hpp"
+#include "fraiseql/metrics/registry.hpp"
+
+namespace fraiseql::http {
+
+struct ServerOptions {
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 8000;
+  unsigned io_threads = 0;                  // 0: one per core
+  std::uint64_t max_body_bytes = 1 << 20;   // larger bodies get 413
+  std::uint32_t max_header_bytes = 16 * 1024;  // larger headers get 431
+  std::chrono::milliseconds header_timeout{10'000};   // whole header must arrive within this
+  std::chrono::milliseconds body_timeout{30'000};     // whole body must arrive within this
+  std::chrono::milliseconds idle_timeout{60'000};     // keep-alive wait for the next request
+  std::chrono::milliseconds write_timeout{30'000};
+  bool access_log = true;
+};
+
+class Server {
+public:
+  Server(ServerOptions options, Router router, metrics::Registry& registry);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Binds and starts the I/O threads. Fails (without throwing) when the port is taken.
+  Result<void> start();
+
+  /// The bound port (useful with port 0).
+  [[nodiscard]] std::uint16_t port() const noexcept;
+
+  /// Stops accepting: the listeners close, so new connections are refused. Idle
+  /// keep-alive connections close; requests in progress continue and then close.
+  void stop_accepting();
+
+  /// Requests being handled now.
+  [[nodiscard]] std::int64_t in_flight() const noexcept;
+
+  /// Waits until no request is in flight or `grace` passes; true when drained.
+  bool drain(std::chrono::milliseconds grace);
+
+  /// Stops the event loops and joins the I/O threads.
+  void stop();
+
+  struct Impl;  // public so the connection code in server.cpp can name it
+
+private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fraiseql::http

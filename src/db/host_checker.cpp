@@ -1,0 +1,148 @@
+#include "fraiseql/db/host_checker.hpp"
+
+#include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
+
+namespace fraiseql::db {
+namespace {
+
+bool is_url(const std::string& s) { return s.rfind("postgresql://", 0) == 0 || s.rfind("postgres://", 0) == 0; }
+
+bool has_param(const std::string& conninfo, const std::string& key) {
+  if (is_url(conninfo)) {
+    auto q = conninfo.find('?');
+    if (q == std::string::npos) return false;
+    std::string query = "&" + conninfo.substr(q + 1);
+    return query.find("&" + key + "=") != std::string::npos;
+  }
+  std::string padded = " " + conninfo;
+  return padded.find(" " + key + "=") != std::string::npos || padded.find(" " + key + " =") != std::string::npos;
+}
+
+}  // namespace
+
+std::string with_params(const std::string& conninfo, const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string out = conninfo;
+  for (const auto& [k, v] : params) {
+    if (has_param(out, k)) continue;
+    if (is_url(out)) {
+      std::string enc;
+      for (char c : v) {
+        if (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.') {
+          enc += c;
+        } else {
+          char buf[4];
+          std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
+          enc += buf;
+        }
+      }
+      out += (out.find('?') == std::string::npos ? "?" : "&") + k + "=" + enc;
+    } else {
+      std::string quoted = "'";
+      for (char c : v) {
+        if (c == '\'' || c == '\\') quoted += '\\';
+        quoted += c;
+      }
+      out += " " + k + "=" + quoted + "'";
+    }
+  }
+  return out;
+}
+
+std::string redact(const std::string& conninfo) {
+  if (is_url(conninfo)) {
+    auto scheme_end = conninfo.find("://") + 3;
+    auto at = conninfo.find('@', scheme_end);
+    if (at == std::string::npos) return conninfo;
+    auto colon = conninfo.find(':', scheme_end);
+    if (colon == std::string::npos || colon > at) return conninfo;
+    return conninfo.substr(0, colon + 1) + "****" + conninfo.substr(at);
+  }
+  auto p = conninfo.find("password");
+  if (p == std::string::npos) return conninfo;
+  auto end = conninfo.find(' ', p);
+  return conninfo.substr(0, p) + "password=****" + (end == std::string::npos ? "" : conninfo.substr(end));
+}
+
+HostChecker::HostChecker(HostCheckerOptions options) : options_(std::move(options)) {}
+
+HostChecker::~HostChecker() { stop(); }
+
+void HostChecker::start() {
+  if (thread_.joinable()) return;
+  thread_ = std::thread([this] { run(); });
+}
+
+void HostChecker::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+HostStatus HostChecker::status() const {
+  std::lock_guard lock(mu_);
+  HostStatus s = status_;
+  auto stale_after = 2 * (options_.interval + options_.timeout);
+  if (s.reachable && std::chrono::steady_clock::now() - s.checked_at > stale_after) {
+    s.reachable = false;
+    s.error = "health check did not finish in time";
+  }
+  return s;
+}
+
+bool HostChecker::healthy() const { return status().reachable; }
+
+void HostChecker::run() {
+  auto timeout_s = std::max<long long>(1, std::chrono::duration_cast<std::chrono::seconds>(options_.timeout).count());
+  std::string conninfo = with_params(options_.url, {{"connect_timeout", std::to_string(timeout_s)},
+                                                    {"application_name", "fraiseql-health"},
+                                                    {"tcp_user_timeout", std::to_string(options_.timeout.count())}});
+  std::unique_ptr<pqxx::connection> conn;
+  bool was_up = false;
+  bool first = true;
+  for (;;) {
+    HostStatus next;
+    auto t0 = std::chrono::steady_clock::now();
+    try {
+      if (!conn || !conn->is_open()) {
+        conn = std::make_unique<pqxx::connection>(conninfo);
+        pqxx::nontransaction setup(*conn);
+        setup.exec("SET statement_timeout = " + std::to_string(options_.timeout.count()));
+      }
+      pqxx::nontransaction tx(*conn);
+      auto r = tx.exec("SELECT pg_is_in_recovery()");
+      next.reachable = true;
+      next.in_recovery = r[0][0].as<bool>();
+    } catch (const std::exception& ex) {
+      next.reachable = false;
+      // libpq messages span lines; keep one line for logs and the /ready body.
+      for (char c : std::string_view(ex.what())) {
+        if (c == '\n' || c == '\t') c = ' ';
+        if (c != ' ' || (!next.error.empty() && next.error.back() != ' ')) next.error += c;
+      }
+      while (!next.error.empty() && next.error.back() == ' ') next.error.pop_back();
+      conn.reset();
+    }
+    auto t1 = std::chrono::steady_clock::now();
+    next.rtt = std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0);
+    next.checked_at = t1;
+    if (next.reachable != was_up || first) {
+      if (next.reachable) {
+        spdlog::info("database {} is up ({})", options_.name, next.in_recovery ? "standby" : "primary");
+      } else {
+        spdlog::warn("database {} is down: {}", options_.name, next.error);
+      }
+      was_up = next.reachable;
+      first = false;
+    }
+    std::unique_lock lock(mu_);
+    next.checks = status_.checks + 1;
+    status_ = next;
+    if (cv_.wait_for(lock, options_.interval, [this] { return stopping_; })) return;
+  }
+}
+
+}  // namespace fraiseql::db
