@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "fraiseql/core/deadline.hpp"
+#include "fraiseql/core/json.hpp"
 #include "fraiseql/core/request_id.hpp"
 #include "fraiseql/core/result.hpp"
 
@@ -55,3 +56,14 @@ TEST(Deadline, ExpiresAndNeverGoesNegative) {
 
 }  // namespace
 }  // namespace fraiseql
+
+TEST(Json, EscapesControlQuotesAndInvalidUtf8) {
+  EXPECT_EQ(fraiseql::json_string("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
+  // Valid multi-byte UTF-8 passes through; a lone continuation byte and a truncated
+  // sequence become U+FFFD.
+  EXPECT_EQ(fraiseql::json_string("\xC3\xA9"), "\"\xC3\xA9\"");
+  EXPECT_EQ(fraiseql::json_string("x\x80y"), "\"x\xEF\xBF\xBDy\"");
+  EXPECT_EQ(fraiseql::json_string("\xE2\x82"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");
+  // Encoded surrogates are not valid UTF-8.
+  EXPECT_EQ(fraiseql::json_string("\xED\xA0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
+}
