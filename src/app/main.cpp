@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fraiseql/core/version.hpp"
+
 #include "serve.hpp"
 #include "settings.hpp"
 
@@ -72,7 +73,8 @@ int main(int argc, char** argv) {
 
   auto env = fraiseql::config::process_environment();
   if (!config_file) {
-    if (auto it = env.find("FRAISEQL_CONFIG"); it != env.end() && !it->second.empty()) config_file = it->second;
+    if (auto it = env.find("FRAISEQL_CONFIG"); it != env.end() && !it->second.empty())
+      config_file = it->second;
   }
   if (log_format) env["FRAISEQL_LOG_FORMAT"] = *log_format;
   env.erase("FRAISEQL_CONFIG");

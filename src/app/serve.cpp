@@ -1,8 +1,7 @@
 #include "serve.hpp"
 
-#include <csignal>
-
 #include <atomic>
+#include <csignal>
 #include <memory>
 
 #include <spdlog/spdlog.h>

@@ -100,11 +100,16 @@ Result<Entry> convert_scalar(const KeySpec& k, const std::string& raw, const std
       std::string unit;
       if (!split_number_unit(v, n, unit)) return bad();
       std::int64_t mult = 0;
-      if (unit == "ms") mult = 1;
-      else if (unit == "s") mult = 1000;
-      else if (unit == "m") mult = 60'000;
-      else if (unit == "h") mult = 3'600'000;
-      else return bad();
+      if (unit == "ms")
+        mult = 1;
+      else if (unit == "s")
+        mult = 1000;
+      else if (unit == "m")
+        mult = 60'000;
+      else if (unit == "h")
+        mult = 3'600'000;
+      else
+        return bad();
       if (n > INT64_MAX / mult) return bad();
       e.number = n * mult;
       if (e.number < k.min || e.number > k.max) {
@@ -118,14 +123,22 @@ Result<Entry> convert_scalar(const KeySpec& k, const std::string& raw, const std
       std::string unit;
       if (!split_number_unit(v, n, unit)) return bad();
       std::int64_t mult = 0;
-      if (unit.empty() || unit == "B") mult = 1;
-      else if (unit == "KiB" || unit == "K") mult = 1024;
-      else if (unit == "MiB" || unit == "M") mult = 1024 * 1024;
-      else if (unit == "GiB" || unit == "G") mult = 1024LL * 1024 * 1024;
-      else if (unit == "KB") mult = 1000;
-      else if (unit == "MB") mult = 1000 * 1000;
-      else if (unit == "GB") mult = 1000LL * 1000 * 1000;
-      else return bad();
+      if (unit.empty() || unit == "B")
+        mult = 1;
+      else if (unit == "KiB" || unit == "K")
+        mult = 1024;
+      else if (unit == "MiB" || unit == "M")
+        mult = 1024 * 1024;
+      else if (unit == "GiB" || unit == "G")
+        mult = 1024LL * 1024 * 1024;
+      else if (unit == "KB")
+        mult = 1000;
+      else if (unit == "MB")
+        mult = 1000 * 1000;
+      else if (unit == "GB")
+        mult = 1000LL * 1000 * 1000;
+      else
+        return bad();
       if (n > INT64_MAX / mult) return bad();
       e.number = n * mult;
       if (e.number < k.min || e.number > k.max) {
@@ -171,7 +184,8 @@ struct Loader {
                     std::map<std::string, Entry>& out) {
     for (const auto& kv : node) {
       if (!kv.first.IsScalar()) {
-        return make_error(ErrorCode::kInvalidArgument, "config: " + mark_of(file, kv.first) + ": a key must be a name");
+        return make_error(ErrorCode::kInvalidArgument,
+                          "config: " + mark_of(file, kv.first) + ": a key must be a name");
       }
       std::string key = prefix.empty() ? kv.first.Scalar() : prefix + "." + kv.first.Scalar();
       const YAML::Node& v = kv.second;
@@ -185,8 +199,9 @@ struct Loader {
           if (v.IsSequence()) {
             for (const auto& item : v) {
               if (!item.IsScalar()) {
-                return make_error(ErrorCode::kInvalidArgument,
-                                  "config: " + key + " (from " + mark_of(file, item) + "): list items must be scalars");
+                return make_error(
+                    ErrorCode::kInvalidArgument,
+                    "config: " + key + " (from " + mark_of(file, item) + "): list items must be scalars");
               }
               e.items.push_back(item.Scalar());
             }
@@ -195,14 +210,16 @@ struct Loader {
             if (!r) return r.error();
             e = std::move(r).value();
           } else if (!v.IsNull()) {
-            return make_error(ErrorCode::kInvalidArgument, "config: " + key + " (from " + origin + "): expected a list");
+            return make_error(ErrorCode::kInvalidArgument,
+                              "config: " + key + " (from " + origin + "): expected a list");
           }
           out[key] = std::move(e);
           continue;
         }
         if (v.IsNull()) {
           if (k.required) {
-            return make_error(ErrorCode::kInvalidArgument, "config: " + key + " (from " + origin + "): must not be empty");
+            return make_error(ErrorCode::kInvalidArgument,
+                              "config: " + key + " (from " + origin + "): must not be empty");
           }
           continue;  // an empty value keeps the default
         }
@@ -218,8 +235,8 @@ struct Loader {
       if (sections.count(key) != 0) {
         if (v.IsNull()) continue;
         if (!v.IsMap()) {
-          return make_error(ErrorCode::kInvalidArgument,
-                            "config: " + key + " (from " + mark_of(file, v) + "): expected a section (a mapping)");
+          return make_error(ErrorCode::kInvalidArgument, "config: " + key + " (from " + mark_of(file, v) +
+                                                             "): expected a section (a mapping)");
         }
         auto r = walk(v, key, file, out);
         if (!r) return r;
@@ -232,8 +249,8 @@ struct Loader {
   }
 };
 
-Result<Values> finish(const std::vector<KeySpec>& spec, std::map<std::string, Entry> from_file, const Environment& env,
-                      std::vector<std::string> warnings);
+Result<Values> finish(const std::vector<KeySpec>& spec, std::map<std::string, Entry> from_file,
+                      const Environment& env, std::vector<std::string> warnings);
 
 }  // namespace
 
@@ -254,21 +271,22 @@ std::string env_name(const std::string& path) {
   return out;
 }
 
-Result<Values> load_text(const std::vector<KeySpec>& spec, const std::string& yaml, const std::string& origin_name,
-                         const Environment& env) {
+Result<Values> load_text(const std::vector<KeySpec>& spec, const std::string& yaml,
+                         const std::string& origin_name, const Environment& env) {
   std::map<std::string, Entry> from_file;
   if (!trim(yaml).empty()) {
     YAML::Node root;
     try {
       root = YAML::Load(yaml);
     } catch (const YAML::Exception& ex) {
-      return make_error(ErrorCode::kInvalidArgument, "config: " + origin_name + ":" + std::to_string(ex.mark.line + 1) +
-                                                         ":" + std::to_string(ex.mark.column + 1) +
-                                                         ": not valid YAML: " + ex.msg);
+      return make_error(ErrorCode::kInvalidArgument,
+                        "config: " + origin_name + ":" + std::to_string(ex.mark.line + 1) + ":" +
+                            std::to_string(ex.mark.column + 1) + ": not valid YAML: " + ex.msg);
     }
     if (!root.IsNull()) {
       if (!root.IsMap()) {
-        return make_error(ErrorCode::kInvalidArgument, "config: " + origin_name + ": the top level must be a mapping");
+        return make_error(ErrorCode::kInvalidArgument,
+                          "config: " + origin_name + ": the top level must be a mapping");
       }
       Loader loader(spec);
       auto r = loader.walk(root, "", origin_name, from_file);
@@ -278,7 +296,8 @@ Result<Values> load_text(const std::vector<KeySpec>& spec, const std::string& ya
   return finish(spec, std::move(from_file), env, {});
 }
 
-Result<Values> load(const std::vector<KeySpec>& spec, const std::optional<std::string>& file, const Environment& env) {
+Result<Values> load(const std::vector<KeySpec>& spec, const std::optional<std::string>& file,
+                    const Environment& env) {
   if (!file) return load_text(spec, "", "", env);
   std::ifstream in(*file, std::ios::binary);
   if (!in) return make_error(ErrorCode::kInvalidArgument, "config: cannot read config file " + *file);
@@ -289,8 +308,8 @@ Result<Values> load(const std::vector<KeySpec>& spec, const std::optional<std::s
 
 namespace {
 
-Result<Values> finish(const std::vector<KeySpec>& spec, std::map<std::string, Entry> from_file, const Environment& env,
-                      std::vector<std::string> warnings) {
+Result<Values> finish(const std::vector<KeySpec>& spec, std::map<std::string, Entry> from_file,
+                      const Environment& env, std::vector<std::string> warnings) {
   Values values;
   std::set<std::string> known_env;
   for (const auto& k : spec) {
@@ -317,8 +336,8 @@ Result<Values> finish(const std::vector<KeySpec>& spec, std::map<std::string, En
       if (k.required) {
         std::string hint = k.env.empty() ? env_name(k.path) : k.env.front();
         return make_error(ErrorCode::kInvalidArgument,
-                          "config: " + k.path + " is required: set it in the config file or the environment (" +
-                              hint + ")");
+                          "config: " + k.path +
+                              " is required: set it in the config file or the environment (" + hint + ")");
       }
       continue;
     }
@@ -346,16 +365,30 @@ const Values::Entry& Values::at(const std::string& path) const {
   return it->second;
 }
 
-bool Values::has(const std::string& path) const { return entries_.count(path) != 0; }
-const std::string& Values::string(const std::string& path) const { return at(path).text; }
-std::int64_t Values::integer(const std::string& path) const { return at(path).number; }
-bool Values::boolean(const std::string& path) const { return at(path).number != 0; }
+bool Values::has(const std::string& path) const {
+  return entries_.count(path) != 0;
+}
+const std::string& Values::string(const std::string& path) const {
+  return at(path).text;
+}
+std::int64_t Values::integer(const std::string& path) const {
+  return at(path).number;
+}
+bool Values::boolean(const std::string& path) const {
+  return at(path).number != 0;
+}
 std::chrono::milliseconds Values::duration(const std::string& path) const {
   return std::chrono::milliseconds(at(path).number);
 }
-std::uint64_t Values::bytes(const std::string& path) const { return static_cast<std::uint64_t>(at(path).number); }
-const std::vector<std::string>& Values::list(const std::string& path) const { return at(path).items; }
-const std::string& Values::origin(const std::string& path) const { return at(path).origin; }
+std::uint64_t Values::bytes(const std::string& path) const {
+  return static_cast<std::uint64_t>(at(path).number);
+}
+const std::vector<std::string>& Values::list(const std::string& path) const {
+  return at(path).items;
+}
+const std::string& Values::origin(const std::string& path) const {
+  return at(path).origin;
+}
 
 std::string describe(const std::vector<KeySpec>& spec, const Values& values) {
   std::string out;

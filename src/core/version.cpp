@@ -2,6 +2,8 @@
 
 namespace fraiseql {
 
-std::string_view version() noexcept { return FRAISEQL_VERSION; }
+std::string_view version() noexcept {
+  return FRAISEQL_VERSION;
+}
 
 }  // namespace fraiseql

@@ -6,7 +6,9 @@
 namespace fraiseql::db {
 namespace {
 
-bool is_url(const std::string& s) { return s.rfind("postgresql://", 0) == 0 || s.rfind("postgres://", 0) == 0; }
+bool is_url(const std::string& s) {
+  return s.rfind("postgresql://", 0) == 0 || s.rfind("postgres://", 0) == 0;
+}
 
 bool has_param(const std::string& conninfo, const std::string& key) {
   if (is_url(conninfo)) {
@@ -16,12 +18,14 @@ bool has_param(const std::string& conninfo, const std::string& key) {
     return query.find("&" + key + "=") != std::string::npos;
   }
   std::string padded = " " + conninfo;
-  return padded.find(" " + key + "=") != std::string::npos || padded.find(" " + key + " =") != std::string::npos;
+  return padded.find(" " + key + "=") != std::string::npos ||
+         padded.find(" " + key + " =") != std::string::npos;
 }
 
 }  // namespace
 
-std::string with_params(const std::string& conninfo, const std::vector<std::pair<std::string, std::string>>& params) {
+std::string with_params(const std::string& conninfo,
+                        const std::vector<std::pair<std::string, std::string>>& params) {
   std::string out = conninfo;
   for (const auto& [k, v] : params) {
     if (has_param(out, k)) continue;
@@ -66,7 +70,9 @@ std::string redact(const std::string& conninfo) {
 
 HostChecker::HostChecker(HostCheckerOptions options) : options_(std::move(options)) {}
 
-HostChecker::~HostChecker() { stop(); }
+HostChecker::~HostChecker() {
+  stop();
+}
 
 void HostChecker::start() {
   if (thread_.joinable()) return;
@@ -93,13 +99,17 @@ HostStatus HostChecker::status() const {
   return s;
 }
 
-bool HostChecker::healthy() const { return status().reachable; }
+bool HostChecker::healthy() const {
+  return status().reachable;
+}
 
 void HostChecker::run() {
-  auto timeout_s = std::max<long long>(1, std::chrono::duration_cast<std::chrono::seconds>(options_.timeout).count());
-  std::string conninfo = with_params(options_.url, {{"connect_timeout", std::to_string(timeout_s)},
-                                                    {"application_name", "fraiseql-health"},
-                                                    {"tcp_user_timeout", std::to_string(options_.timeout.count())}});
+  auto timeout_s =
+      std::max<long long>(1, std::chrono::duration_cast<std::chrono::seconds>(options_.timeout).count());
+  std::string conninfo =
+      with_params(options_.url, {{"connect_timeout", std::to_string(timeout_s)},
+                                 {"application_name", "fraiseql-health"},
+                                 {"tcp_user_timeout", std::to_string(options_.timeout.count())}});
   std::unique_ptr<pqxx::connection> conn;
   bool was_up = false;
   bool first = true;

@@ -63,10 +63,25 @@ std::string_view to_string(OperationType op) noexcept {
 
 namespace {
 constexpr std::array<std::string_view, 19> kLocationNames = {
-    "QUERY",     "MUTATION",          "SUBSCRIPTION",        "FIELD",     "FRAGMENT_DEFINITION",
-    "FRAGMENT_SPREAD", "INLINE_FRAGMENT", "VARIABLE_DEFINITION", "SCHEMA", "SCALAR",
-    "OBJECT",    "FIELD_DEFINITION",  "ARGUMENT_DEFINITION", "INTERFACE", "UNION",
-    "ENUM",      "ENUM_VALUE",        "INPUT_OBJECT",        "INPUT_FIELD_DEFINITION",
+    "QUERY",
+    "MUTATION",
+    "SUBSCRIPTION",
+    "FIELD",
+    "FRAGMENT_DEFINITION",
+    "FRAGMENT_SPREAD",
+    "INLINE_FRAGMENT",
+    "VARIABLE_DEFINITION",
+    "SCHEMA",
+    "SCALAR",
+    "OBJECT",
+    "FIELD_DEFINITION",
+    "ARGUMENT_DEFINITION",
+    "INTERFACE",
+    "UNION",
+    "ENUM",
+    "ENUM_VALUE",
+    "INPUT_OBJECT",
+    "INPUT_FIELD_DEFINITION",
 };
 }  // namespace
 
@@ -149,8 +164,12 @@ NodeList<Definition> Document::definitions() const noexcept {
 std::string_view Document::source() const noexcept {
   return storage_ ? std::string_view(storage_->source) : std::string_view{};
 }
-std::pmr::memory_resource* Document::arena() const noexcept { return storage_ ? &storage_->arena : nullptr; }
-void Document::set_definitions(NodeList<Definition> definitions) noexcept { storage_->definitions = definitions; }
+std::pmr::memory_resource* Document::arena() const noexcept {
+  return storage_ ? &storage_->arena : nullptr;
+}
+void Document::set_definitions(NodeList<Definition> definitions) noexcept {
+  storage_->definitions = definitions;
+}
 
 bool Document::is_executable() const noexcept {
   return std::all_of(definitions().begin(), definitions().end(),

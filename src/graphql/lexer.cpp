@@ -175,9 +175,7 @@ bool Lexer::skip_ignored(LexError& error) {
     switch (c) {
       case ' ':
       case '\t':
-      case ',':
-        ++pos_;
-        continue;
+      case ',': ++pos_; continue;
       case '\n':
         ++pos_;
         new_line(pos_);
@@ -207,8 +205,7 @@ bool Lexer::skip_ignored(LexError& error) {
           continue;
         }
         return true;
-      default:
-        return true;
+      default: return true;
     }
   }
   return true;
@@ -249,9 +246,9 @@ bool Lexer::next(Token& out, LexError& error) {
       if (src_.substr(start, 3) == "\"\"\"") return read_block_string(out, error);
       return read_string(out, error);
     case '\'':
-      return fail(error, start, "Unexpected single quote character ('), did you mean to use a double quote (\")?");
-    default:
-      break;
+      return fail(error, start,
+                  "Unexpected single quote character ('), did you mean to use a double quote (\")?");
+    default: break;
   }
   if (is_digit(c) || c == '-') return read_number(out, error);
   if (is_name_start(c)) {
@@ -361,8 +358,9 @@ bool Lexer::read_string(Token& out, LexError& error) {
             cp = cp > 0x10FFFF ? cp : (cp << 4) | static_cast<uint32_t>(v);
           }
           if (!ok) {
-            return fail(error, esc,
-                        "Invalid Unicode escape sequence: \"" + std::string(src_.substr(esc, p - esc)) + "\".");
+            return fail(
+                error, esc,
+                "Invalid Unicode escape sequence: \"" + std::string(src_.substr(esc, p - esc)) + "\".");
           }
           append_utf8(buf, cp);
           pos_ = p;
@@ -387,8 +385,9 @@ bool Lexer::read_string(Token& out, LexError& error) {
             std::size_t end = std::min(n, esc + 6);
             // Do not cut a UTF-8 sequence in half in the message.
             while (end < n && (static_cast<unsigned char>(src_[end]) & 0xC0) == 0x80) ++end;
-            return fail(error, esc,
-                        "Invalid Unicode escape sequence: \"" + std::string(src_.substr(esc, end - esc)) + "\".");
+            return fail(
+                error, esc,
+                "Invalid Unicode escape sequence: \"" + std::string(src_.substr(esc, end - esc)) + "\".");
           }
           append_utf8(buf, static_cast<uint32_t>(cp));
           pos_ += len;
@@ -407,8 +406,9 @@ bool Lexer::read_string(Token& out, LexError& error) {
           default: {
             std::size_t end = std::min(n, esc + 2);
             while (end < n && (static_cast<unsigned char>(src_[end]) & 0xC0) == 0x80) ++end;
-            return fail(error, esc,
-                        "Invalid character escape sequence: \"" + std::string(src_.substr(esc, end - esc)) + "\".");
+            return fail(
+                error, esc,
+                "Invalid character escape sequence: \"" + std::string(src_.substr(esc, end - esc)) + "\".");
           }
         }
         buf.push_back(decoded);

@@ -77,11 +77,8 @@ class Parser {
       case TokenKind::kInt:
       case TokenKind::kFloat:
       case TokenKind::kString:
-      case TokenKind::kBlockString:
-        s.append(" \"").append(t.value).append("\"");
-        break;
-      default:
-        break;
+      case TokenKind::kBlockString: s.append(" \"").append(t.value).append("\""); break;
+      default: break;
     }
     return s;
   }
@@ -89,7 +86,9 @@ class Parser {
   [[noreturn]] static void error_at(Location loc, std::string message) {
     throw SyntaxError{{"Syntax Error: " + std::move(message), loc}};
   }
-  [[noreturn]] static void unexpected(const Token& t) { error_at(t.loc, "Unexpected " + describe_token(t) + "."); }
+  [[noreturn]] static void unexpected(const Token& t) {
+    error_at(t.loc, "Unexpected " + describe_token(t) + ".");
+  }
 
   void expect(TokenKind kind) {
     if (tok_.kind != kind) {
@@ -376,8 +375,7 @@ class Parser {
         return v;
       }
       case TokenKind::kString:
-      case TokenKind::kBlockString:
-        return parse_string_literal();
+      case TokenKind::kBlockString: return parse_string_literal();
       case TokenKind::kName: {
         advance();
         if (t.value == "true" || t.value == "false") {
@@ -399,8 +397,7 @@ class Parser {
           unexpected(t);
         }
         return parse_variable();
-      default:
-        unexpected(t);
+      default: unexpected(t);
     }
   }
 
@@ -560,7 +557,8 @@ class Parser {
   template <typename T>
   void parse_union_body(T* def) {
     def->directives = parse_directives(true);
-    def->types = accept(TokenKind::kEquals) ? parse_delimited_named_types(TokenKind::kPipe) : NodeList<NamedType>{};
+    def->types =
+        accept(TokenKind::kEquals) ? parse_delimited_named_types(TokenKind::kPipe) : NodeList<NamedType>{};
   }
 
   const UnionTypeDefinition* parse_union_type_definition() {

@@ -127,8 +127,8 @@ class Printer {
       case NodeKind::kOperationDefinition: {
         const auto& op = static_cast<const OperationDefinition&>(n);
         // An anonymous query without variables or directives prints in the short form.
-        if (allow_shorthand_ && op.description == nullptr && op.operation == OperationType::kQuery && op.name.empty() &&
-            op.variable_definitions.empty() && op.directives.empty()) {
+        if (allow_shorthand_ && op.description == nullptr && op.operation == OperationType::kQuery &&
+            op.name.empty() && op.variable_definitions.empty() && op.directives.empty()) {
           selection_set(*op.selection_set);
           return;
         }
@@ -412,8 +412,8 @@ class Printer {
     }
     const bool single_line = lines.size() == 1;
     const bool force_leading_newline =
-        lines.size() > 1 &&
-        std::all_of(lines.begin() + 1, lines.end(), [](std::string_view l) { return l.empty() || is_ws(l[0]); });
+        lines.size() > 1 && std::all_of(lines.begin() + 1, lines.end(),
+                                        [](std::string_view l) { return l.empty() || is_ws(l[0]); });
     const bool trailing_triple_quotes = escaped.ends_with("\\\"\"\"");
     const bool trailing_quote = value.ends_with('"') && !trailing_triple_quotes;
     const bool trailing_slash = value.ends_with('\\');

@@ -44,8 +44,8 @@ Route ready_route(std::function<Readiness()> readiness) {
       }
       checks += "}";
     }
-    std::string body = std::string("{\"status\":\"") + (ready ? "ready" : "not_ready") + "\",\"down\":[" + down +
-                       "],\"checks\":{" + checks + "}}";
+    std::string body = std::string("{\"status\":\"") + (ready ? "ready" : "not_ready") + "\",\"down\":[" +
+                       down + "],\"checks\":{" + checks + "}}";
     return Response::json(ready ? 200 : 503, std::move(body));
   };
   return r;

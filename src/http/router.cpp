@@ -5,7 +5,8 @@
 namespace fraiseql::http {
 
 Completion::~Completion() {
-  if (sink_) sink_->complete(Response::json_error(500, "the request was dropped without an answer", "INTERNAL"));
+  if (sink_)
+    sink_->complete(Response::json_error(500, "the request was dropped without an answer", "INTERNAL"));
 }
 
 void Completion::send(Response response) {
@@ -14,7 +15,9 @@ void Completion::send(Response response) {
   sink->complete(std::move(response));
 }
 
-void Router::add(Route route) { routes_.push_back(std::move(route)); }
+void Router::add(Route route) {
+  routes_.push_back(std::move(route));
+}
 
 const Route* Router::find(std::string_view path) const noexcept {
   for (const auto& r : routes_) {
@@ -29,7 +32,9 @@ int Router::index_of(const Route* route) const noexcept {
 }
 
 bool Router::allows(const Route& route, std::string_view method) noexcept {
-  auto has = [&](std::string_view m) { return std::find(route.methods.begin(), route.methods.end(), m) != route.methods.end(); };
+  auto has = [&](std::string_view m) {
+    return std::find(route.methods.begin(), route.methods.end(), m) != route.methods.end();
+  };
   return has(method) || (method == "HEAD" && has("GET"));
 }
 

@@ -108,7 +108,7 @@ struct Server::Impl {
 namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
-public:
+ public:
   Session(tcp::socket socket, Server::Impl& server, Loop& loop)
       : stream_(std::move(socket)), server_(server), loop_(loop) {
     beast::error_code ec;
@@ -132,7 +132,7 @@ public:
 
   void complete(Response response) { finish(std::move(response)); }
 
-private:
+ private:
   // Waits for the first byte of a request; the header timeout starts when it arrives,
   // so a keep-alive connection may idle longer than a slow client may dribble.
   void wait_for_request(std::chrono::milliseconds timeout) {
@@ -154,8 +154,9 @@ private:
     parser_->header_limit(server_.options.max_header_bytes);
     parser_->body_limit(server_.options.max_body_bytes);
     stream_.expires_after(server_.options.header_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
@@ -163,18 +164,21 @@ private:
     auto& msg = parser_->get();
     auto cl = parser_->content_length();
     if (cl && *cl > server_.options.max_body_bytes) {
-      return reject(413, "request body larger than " + std::to_string(server_.options.max_body_bytes) + " bytes",
+      return reject(413,
+                    "request body larger than " + std::to_string(server_.options.max_body_bytes) + " bytes",
                     "PAYLOAD_TOO_LARGE");
     }
     if (parser_->is_done()) return handle();
     if (beast::iequals(msg[bhttp::field::expect], "100-continue")) {
       // Clients like curl wait for this before sending a large body.
-      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, msg.version());
+      auto cont =
+          std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, msg.version());
       stream_.expires_after(server_.options.write_timeout);
-      bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code wec, std::size_t) {
-        if (wec) return self->close();
-        self->read_body();
-      });
+      bhttp::async_write(stream_, *cont,
+                         [self = shared_from_this(), cont](beast::error_code wec, std::size_t) {
+                           if (wec) return self->close();
+                           self->read_body();
+                         });
       return;
     }
     read_body();
@@ -190,14 +194,16 @@ private:
   }
 
   void on_read_error(beast::error_code ec) {
-    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-        ec == asio::error::connection_reset || ec == asio::error::eof) {
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+        ec == asio::error::eof) {
       // Timeouts cut slow clients off without an answer: they are not reading one.
       if (ec == beast::error::timeout) server_.metrics.rejected->Increment();
       return close();
     }
     if (ec == bhttp::error::body_limit) {
-      return reject(413, "request body larger than " + std::to_string(server_.options.max_body_bytes) + " bytes",
+      return reject(413,
+                    "request body larger than " + std::to_string(server_.options.max_body_bytes) + " bytes",
                     "PAYLOAD_TOO_LARGE");
     }
     if (ec == bhttp::error::header_limit) {
@@ -356,16 +362,18 @@ private:
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream_.expires_after(std::chrono::seconds(1));
     drain_.resize(4096);
-    stream_.async_read_some(asio::buffer(drain_), [self = shared_from_this()](beast::error_code rec, std::size_t) {
-      if (rec) return self->close();
-      self->graceful_close_more();
-    });
+    stream_.async_read_some(asio::buffer(drain_),
+                            [self = shared_from_this()](beast::error_code rec, std::size_t) {
+                              if (rec) return self->close();
+                              self->graceful_close_more();
+                            });
   }
   void graceful_close_more() {
-    stream_.async_read_some(asio::buffer(drain_), [self = shared_from_this()](beast::error_code rec, std::size_t) {
-      if (rec) return self->close();
-      self->graceful_close_more();
-    });
+    stream_.async_read_some(asio::buffer(drain_),
+                            [self = shared_from_this()](beast::error_code rec, std::size_t) {
+                              if (rec) return self->close();
+                              self->graceful_close_more();
+                            });
   }
 
   void close() {
@@ -453,7 +461,9 @@ Server::Server(ServerOptions options, Router router, metrics::Registry& registry
                     .Add({});
 }
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
 Result<void> Server::start() {
   auto& o = impl_->options;
@@ -503,9 +513,13 @@ Result<void> Server::start() {
   return {};
 }
 
-std::uint16_t Server::port() const noexcept { return impl_->port; }
+std::uint16_t Server::port() const noexcept {
+  return impl_->port;
+}
 
-std::int64_t Server::in_flight() const noexcept { return impl_->in_flight.load(); }
+std::int64_t Server::in_flight() const noexcept {
+  return impl_->in_flight.load();
+}
 
 void Server::stop_accepting() {
   impl_->draining = true;

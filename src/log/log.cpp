@@ -29,7 +29,7 @@ void append_timestamp(std::string& out, spdlog::log_clock::time_point tp) {
 
 // One JSON object per line. Access lines arrive pre-formatted as JSON members.
 class JsonFormatter final : public spdlog::formatter {
-public:
+ public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     std::string out;
     out.reserve(160 + msg.payload.size());
@@ -53,7 +53,9 @@ public:
     out += "}\n";
     dest.append(out.data(), out.data() + out.size());
   }
-  [[nodiscard]] std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
+  [[nodiscard]] std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<JsonFormatter>();
+  }
 };
 
 }  // namespace
@@ -117,7 +119,9 @@ void shutdown() {
   spdlog::shutdown();
 }
 
-Format format() noexcept { return g_format.load(); }
+Format format() noexcept {
+  return g_format.load();
+}
 
 void access(const AccessRecord& r) {
   auto* logger = g_access.get();
@@ -144,8 +148,8 @@ void access(const AccessRecord& r) {
     out += std::to_string(r.bytes_out);
     logger->info(out);
   } else {
-    logger->info("{} {} {} {} {:.3f}ms {}B from {}", r.request_id, r.method, r.path, r.status, ms, r.bytes_out,
-                 r.remote);
+    logger->info("{} {} {} {} {:.3f}ms {}B from {}", r.request_id, r.method, r.path, r.status, ms,
+                 r.bytes_out, r.remote);
   }
 }
 

@@ -1,12 +1,11 @@
 #include "process_collector.hpp"
 
 #include <dirent.h>
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <sys/resource.h>
+#include <unistd.h>
 
 namespace fraiseql::metrics {
 namespace {
@@ -80,7 +79,8 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
                           (utime + stime) / ticks, prometheus::MetricType::Counter));
       out.push_back(gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", vsize));
       out.push_back(gauge("process_resident_memory_bytes", "Resident memory size in bytes.", rss * page));
-      out.push_back(gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
+      out.push_back(gauge("process_start_time_seconds",
+                          "Start time of the process since unix epoch in seconds.",
                           boot_time_seconds() + start / ticks));
     }
   }

@@ -9,7 +9,7 @@ namespace fraiseql::metrics {
 
 // Standard process_* metrics read from /proc/self on every scrape.
 class ProcessCollector final : public prometheus::Collectable {
-public:
+ public:
   std::vector<prometheus::MetricFamily> Collect() const override;
 };
 

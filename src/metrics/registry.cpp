@@ -16,7 +16,8 @@ Registry::~Registry() = default;
 std::string Registry::serialize() const {
   auto families = registry_->Collect();
   auto process = process_->Collect();
-  families.insert(families.end(), std::make_move_iterator(process.begin()), std::make_move_iterator(process.end()));
+  families.insert(families.end(), std::make_move_iterator(process.begin()),
+                  std::make_move_iterator(process.end()));
   std::ostringstream out;
   prometheus::TextSerializer().Serialize(out, families);
   return out.str();

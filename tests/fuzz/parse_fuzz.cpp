@@ -4,8 +4,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "fraiseql/graphql/parser.hpp"
@@ -31,7 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   ParseOptions relaxed = options;
   relaxed.max_document_bytes = printed.size() + 1;  // indentation may grow the text
   ParseResult second = parse_document(printed, relaxed);
-  if (!second.ok()) fail("printed document does not parse:", format_parse_error(second.error()) + "\n" + printed);
+  if (!second.ok())
+    fail("printed document does not parse:", format_parse_error(second.error()) + "\n" + printed);
   if (print(second.document()) != printed) fail("print is not stable:", printed);
   return 0;
 }

@@ -23,13 +23,20 @@ std::optional<std::string> try_service_env(const std::string& key) {
 
 std::string service_env(const std::string& key) {
   auto v = try_service_env(key);
-  if (!v) throw std::runtime_error("test service variable " + key + " not set: did the services fixture run?");
+  if (!v)
+    throw std::runtime_error("test service variable " + key + " not set: did the services fixture run?");
   return *v;
 }
 
-std::string source_path(const std::string& rel) { return std::string(FRAISEQL_SOURCE_DIR) + "/" + rel; }
-std::string binary_path(const std::string& rel) { return std::string(FRAISEQL_BINARY_DIR) + "/" + rel; }
-std::string corpus_path(const std::string& rel) { return std::string(FRAISEQL_CORPUS_DIR) + "/" + rel; }
+std::string source_path(const std::string& rel) {
+  return std::string(FRAISEQL_SOURCE_DIR) + "/" + rel;
+}
+std::string binary_path(const std::string& rel) {
+  return std::string(FRAISEQL_BINARY_DIR) + "/" + rel;
+}
+std::string corpus_path(const std::string& rel) {
+  return std::string(FRAISEQL_CORPUS_DIR) + "/" + rel;
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -48,7 +48,7 @@ std::string env_name(const std::string& path);
 
 /// Checked values, each with where it came from (default, file:line, env NAME).
 class Values {
-public:
+ public:
   [[nodiscard]] bool has(const std::string& path) const;
   [[nodiscard]] const std::string& string(const std::string& path) const;
   [[nodiscard]] std::int64_t integer(const std::string& path) const;
@@ -62,13 +62,13 @@ public:
   [[nodiscard]] const std::vector<std::string>& warnings() const { return warnings_; }
 
   struct Entry {
-    std::string text;                 // scalar text (kString/kEnum/raw)
-    std::vector<std::string> items;   // kList
-    std::int64_t number = 0;          // kInt, kDuration (ms), kBytes, kBool
+    std::string text;                // scalar text (kString/kEnum/raw)
+    std::vector<std::string> items;  // kList
+    std::int64_t number = 0;         // kInt, kDuration (ms), kBytes, kBool
     std::string origin;
   };
 
-private:
+ private:
   friend struct ValuesWriter;
   const Entry& at(const std::string& path) const;
   std::map<std::string, Entry> entries_;

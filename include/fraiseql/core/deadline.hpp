@@ -6,7 +6,7 @@
 namespace fraiseql {
 
 class Deadline {
-public:
+ public:
   using clock = std::chrono::steady_clock;
 
   static Deadline after(clock::duration d) { return Deadline(clock::now() + d); }
@@ -22,7 +22,7 @@ public:
     return now >= at_ ? clock::duration::zero() : at_ - now;
   }
 
-private:
+ private:
   clock::time_point at_;
 };
 

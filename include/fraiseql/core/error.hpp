@@ -7,11 +7,11 @@
 namespace fraiseql {
 
 enum class ErrorCode {
-  kInvalidArgument,   // bad input from a client or a config file
+  kInvalidArgument,  // bad input from a client or a config file
   kNotFound,
-  kTimeout,           // a deadline passed
-  kUnavailable,       // a dependency is down or its breaker is open
-  kResourceExhausted, // a pool, queue or limit is full
+  kTimeout,            // a deadline passed
+  kUnavailable,        // a dependency is down or its breaker is open
+  kResourceExhausted,  // a pool, queue or limit is full
   kPermissionDenied,
   kUnauthenticated,
   kInternal,
@@ -24,6 +24,8 @@ struct Error {
   std::string message;
 };
 
-inline Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
+inline Error make_error(ErrorCode code, std::string message) {
+  return Error{code, std::move(message)};
+}
 
 }  // namespace fraiseql

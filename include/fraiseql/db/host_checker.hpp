@@ -39,7 +39,7 @@ std::string with_params(const std::string& conninfo,
 std::string redact(const std::string& conninfo);
 
 class HostChecker {
-public:
+ public:
   explicit HostChecker(HostCheckerOptions options);
   ~HostChecker();
   HostChecker(const HostChecker&) = delete;
@@ -54,7 +54,7 @@ public:
   [[nodiscard]] bool healthy() const;
   [[nodiscard]] const std::string& name() const noexcept { return options_.name; }
 
-private:
+ private:
   void run();
 
   HostCheckerOptions options_;

@@ -652,32 +652,22 @@ void for_each_child(const Node& node, Fn&& fn) {
     case NodeKind::kBooleanValue:
     case NodeKind::kNullValue:
     case NodeKind::kEnumValue:
-    case NodeKind::kNamedType:
-      return;
-    case NodeKind::kListValue:
-      return all(static_cast<const ListValue&>(node).values);
-    case NodeKind::kObjectValue:
-      return all(static_cast<const ObjectValue&>(node).fields);
-    case NodeKind::kObjectField:
-      return one(static_cast<const ObjectField&>(node).value);
-    case NodeKind::kListType:
-      return one(static_cast<const ListType&>(node).type);
-    case NodeKind::kNonNullType:
-      return one(static_cast<const NonNullType&>(node).type);
-    case NodeKind::kArgument:
-      return one(static_cast<const Argument&>(node).value);
-    case NodeKind::kDirective:
-      return all(static_cast<const Directive&>(node).arguments);
-    case NodeKind::kSelectionSet:
-      return all(static_cast<const SelectionSet&>(node).selections);
+    case NodeKind::kNamedType: return;
+    case NodeKind::kListValue: return all(static_cast<const ListValue&>(node).values);
+    case NodeKind::kObjectValue: return all(static_cast<const ObjectValue&>(node).fields);
+    case NodeKind::kObjectField: return one(static_cast<const ObjectField&>(node).value);
+    case NodeKind::kListType: return one(static_cast<const ListType&>(node).type);
+    case NodeKind::kNonNullType: return one(static_cast<const NonNullType&>(node).type);
+    case NodeKind::kArgument: return one(static_cast<const Argument&>(node).value);
+    case NodeKind::kDirective: return all(static_cast<const Directive&>(node).arguments);
+    case NodeKind::kSelectionSet: return all(static_cast<const SelectionSet&>(node).selections);
     case NodeKind::kField: {
       const auto& n = static_cast<const Field&>(node);
       all(n.arguments);
       all(n.directives);
       return one(n.selection_set);
     }
-    case NodeKind::kFragmentSpread:
-      return all(static_cast<const FragmentSpread&>(node).directives);
+    case NodeKind::kFragmentSpread: return all(static_cast<const FragmentSpread&>(node).directives);
     case NodeKind::kInlineFragment: {
       const auto& n = static_cast<const InlineFragment&>(node);
       one(n.type_condition);

@@ -15,20 +15,20 @@ namespace fraiseql::graphql {
 enum class TokenKind : uint8_t {
   kStartOfFile,
   kEndOfFile,
-  kBang,       // !
-  kDollar,     // $
-  kAmp,        // &
-  kParenL,     // (
-  kParenR,     // )
-  kSpread,     // ...
-  kColon,      // :
-  kEquals,     // =
-  kAt,         // @
-  kBracketL,   // [
-  kBracketR,   // ]
-  kBraceL,     // {
-  kPipe,       // |
-  kBraceR,     // }
+  kBang,      // !
+  kDollar,    // $
+  kAmp,       // &
+  kParenL,    // (
+  kParenR,    // )
+  kSpread,    // ...
+  kColon,     // :
+  kEquals,    // =
+  kAt,        // @
+  kBracketL,  // [
+  kBracketR,  // ]
+  kBraceL,    // {
+  kPipe,      // |
+  kBraceR,    // }
   kName,
   kInt,
   kFloat,

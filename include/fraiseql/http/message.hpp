@@ -24,7 +24,9 @@ struct Request {
   std::string request_id;  // from X-Request-Id, or generated
   bool head_only = false;
 
-  [[nodiscard]] std::string_view header(std::string_view name) const noexcept { return find_header(headers, name); }
+  [[nodiscard]] std::string_view header(std::string_view name) const noexcept {
+    return find_header(headers, name);
+  }
 };
 
 struct Response {

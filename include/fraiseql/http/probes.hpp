@@ -11,7 +11,7 @@
 namespace fraiseql::http {
 
 struct DependencyCheck {
-  std::string name;    // e.g. "primary"
+  std::string name;  // e.g. "primary"
   bool up = false;
   std::string detail;  // error when down
   double rtt_ms = 0;

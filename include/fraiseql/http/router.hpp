@@ -13,9 +13,9 @@ namespace fraiseql::http {
 /// Completes an asynchronous request exactly once, from any thread; the response is
 /// written on the connection's own thread. Dropping it unsent answers 500.
 class Completion {
-public:
+ public:
   class Sink {
-  public:
+   public:
     virtual ~Sink() = default;
     virtual void complete(Response response) = 0;
   };
@@ -29,7 +29,7 @@ public:
 
   void send(Response response);
 
-private:
+ private:
   std::shared_ptr<Sink> sink_;
 };
 
@@ -44,7 +44,7 @@ struct Route {
 };
 
 class Router {
-public:
+ public:
   void add(Route route);
 
   /// The route for a path, or nullptr.
@@ -59,7 +59,7 @@ public:
   /// Value of the Allow header for 405 answers.
   static std::string allow_header(const Route& route);
 
-private:
+ private:
   std::vector<Route> routes_;
 };
 

@@ -17,18 +17,18 @@ namespace fraiseql::http {
 struct ServerOptions {
   std::string host = "0.0.0.0";
   std::uint16_t port = 8000;
-  unsigned io_threads = 0;                  // 0: one per core
-  std::uint64_t max_body_bytes = 1 << 20;   // larger bodies get 413
-  std::uint32_t max_header_bytes = 16 * 1024;  // larger headers get 431
-  std::chrono::milliseconds header_timeout{10'000};   // whole header must arrive within this
-  std::chrono::milliseconds body_timeout{30'000};     // whole body must arrive within this
-  std::chrono::milliseconds idle_timeout{60'000};     // keep-alive wait for the next request
+  unsigned io_threads = 0;                           // 0: one per core
+  std::uint64_t max_body_bytes = 1 << 20;            // larger bodies get 413
+  std::uint32_t max_header_bytes = 16 * 1024;        // larger headers get 431
+  std::chrono::milliseconds header_timeout{10'000};  // whole header must arrive within this
+  std::chrono::milliseconds body_timeout{30'000};    // whole body must arrive within this
+  std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait for the next request
   std::chrono::milliseconds write_timeout{30'000};
   bool access_log = true;
 };
 
 class Server {
-public:
+ public:
   Server(ServerOptions options, Router router, metrics::Registry& registry);
   ~Server();
   Server(const Server&) = delete;
@@ -55,7 +55,7 @@ public:
 
   struct Impl;  // public so the connection code in server.cpp can name it
 
-private:
+ private:
   std::unique_ptr<Impl> impl_;
 };
 

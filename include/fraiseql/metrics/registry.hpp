@@ -14,7 +14,7 @@ namespace fraiseql::metrics {
 
 /// Owns the prometheus-cpp registry plus the process collector (CPU, memory, fds).
 class Registry {
-public:
+ public:
   Registry();
   ~Registry();
   Registry(const Registry&) = delete;
@@ -28,7 +28,7 @@ public:
   /// Content-Type of serialize()'s output.
   static constexpr const char* kContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-private:
+ private:
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<prometheus::Collectable> process_;
 };

@@ -7,7 +7,12 @@ namespace {
 
 std::vector<KeySpec> spec() {
   return {
-      {.path = "server.port", .type = Type::kInt, .default_value = "8000", .env = {"PORT"}, .min = 0, .max = 65535},
+      {.path = "server.port",
+       .type = Type::kInt,
+       .default_value = "8000",
+       .env = {"PORT"},
+       .min = 0,
+       .max = 65535},
       {.path = "server.timeout", .type = Type::kDuration, .default_value = "30s"},
       {.path = "server.body", .type = Type::kBytes, .default_value = "1MiB"},
       {.path = "server.debug", .type = Type::kBool, .default_value = "false"},
@@ -32,8 +37,9 @@ TEST(Config, DefaultsApplyWhenNothingIsSet) {
 }
 
 TEST(Config, FileValuesAndOrigins) {
-  auto v = load_text(spec(), "server:\n  port: 9000\n  timeout: 250ms\n  body: 2KiB\n  debug: yes\n"
-                             "database:\n  replicas: [a, b]\n",
+  auto v = load_text(spec(),
+                     "server:\n  port: 9000\n  timeout: 250ms\n  body: 2KiB\n  debug: yes\n"
+                     "database:\n  replicas: [a, b]\n",
                      "f.yaml", kDb);
   ASSERT_TRUE(v.ok()) << v.error().message;
   EXPECT_EQ(v->integer("server.port"), 9000);
@@ -62,7 +68,8 @@ TEST(Config, CommaSeparatedListFromEnvironment) {
   env["DATABASE_REPLICA_URLS"] = "postgresql://r1/x, postgresql://r2/x,";
   auto v = load_text(spec(), "", "f.yaml", env);
   ASSERT_TRUE(v.ok());
-  EXPECT_EQ(v->list("database.replicas"), (std::vector<std::string>{"postgresql://r1/x", "postgresql://r2/x"}));
+  EXPECT_EQ(v->list("database.replicas"),
+            (std::vector<std::string>{"postgresql://r1/x", "postgresql://r2/x"}));
 }
 
 struct BadCase {
@@ -76,7 +83,8 @@ TEST(Config, BadInputNamesTheKey) {
       {"server:\n  prot: 1\n", kDb, "unknown key 'server.prot' at f.yaml:2:3"},
       {"serverx: {}\n", kDb, "unknown key 'serverx'"},
       {"server:\n  port: abc\n", kDb, "server.port (from f.yaml:2:9): expected an integer"},
-      {"server:\n  port: 70000\n", kDb, "server.port (from f.yaml:2:9): expected an integer between 0 and 65535"},
+      {"server:\n  port: 70000\n", kDb,
+       "server.port (from f.yaml:2:9): expected an integer between 0 and 65535"},
       {"server:\n  timeout: 30\n", kDb, "server.timeout (from f.yaml:2:12): expected a duration"},
       {"server:\n  body: 1 lightyear\n", kDb, "server.body"},
       {"server:\n  debug: maybe\n", kDb, "server.debug"},

@@ -1,10 +1,10 @@
 #include "fraiseql/graphql/lexer.hpp"
 
-#include <gtest/gtest.h>
-
 #include <memory_resource>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace fraiseql::graphql {
 namespace {
@@ -53,12 +53,11 @@ TEST(Lexer, PunctuatorsAndNames) {
   ASSERT_TRUE(l.ok);
   std::vector<TokenKind> kinds;
   for (const Token& t : l.tokens) kinds.push_back(t.kind);
-  EXPECT_EQ(kinds, (std::vector<TokenKind>{TokenKind::kBang, TokenKind::kDollar, TokenKind::kAmp,
-                                           TokenKind::kParenL, TokenKind::kParenR, TokenKind::kSpread,
-                                           TokenKind::kColon, TokenKind::kEquals, TokenKind::kAt,
-                                           TokenKind::kBracketL, TokenKind::kBracketR, TokenKind::kBraceL,
-                                           TokenKind::kPipe, TokenKind::kBraceR, TokenKind::kName,
-                                           TokenKind::kName}));
+  EXPECT_EQ(kinds, (std::vector<TokenKind>{
+                       TokenKind::kBang, TokenKind::kDollar, TokenKind::kAmp, TokenKind::kParenL,
+                       TokenKind::kParenR, TokenKind::kSpread, TokenKind::kColon, TokenKind::kEquals,
+                       TokenKind::kAt, TokenKind::kBracketL, TokenKind::kBracketR, TokenKind::kBraceL,
+                       TokenKind::kPipe, TokenKind::kBraceR, TokenKind::kName, TokenKind::kName}));
   EXPECT_EQ(l.tokens[14].value, "_name9");
   EXPECT_EQ(l.tokens[15].value, "On");
 }
@@ -102,11 +101,11 @@ TEST(Lexer, Numbers) {
     const char* src;
     TokenKind kind;
   };
-  for (const Case& c : {Case{"0", TokenKind::kInt}, Case{"-0", TokenKind::kInt}, Case{"123", TokenKind::kInt},
-                        Case{"-42", TokenKind::kInt}, Case{"1.5", TokenKind::kFloat},
-                        Case{"-0.25", TokenKind::kFloat}, Case{"1e10", TokenKind::kFloat},
-                        Case{"1E+2", TokenKind::kFloat}, Case{"6.0221e-23", TokenKind::kFloat},
-                        Case{"0.0", TokenKind::kFloat}}) {
+  for (const Case& c :
+       {Case{"0", TokenKind::kInt}, Case{"-0", TokenKind::kInt}, Case{"123", TokenKind::kInt},
+        Case{"-42", TokenKind::kInt}, Case{"1.5", TokenKind::kFloat}, Case{"-0.25", TokenKind::kFloat},
+        Case{"1e10", TokenKind::kFloat}, Case{"1E+2", TokenKind::kFloat},
+        Case{"6.0221e-23", TokenKind::kFloat}, Case{"0.0", TokenKind::kFloat}}) {
     Token t = lex_one(c.src);
     EXPECT_EQ(t.kind, c.kind) << c.src;
     EXPECT_EQ(t.raw, c.src);
@@ -150,7 +149,9 @@ TEST(Lexer, StringEscapes) {
   EXPECT_EQ(lex_one(R"("")").value, "");
   EXPECT_EQ(lex_one(R"("q\"b\\s\/b\bf\fn\nr\rt\t")").value, "q\"b\\s/b\bf\fn\nr\rt\t");
   EXPECT_EQ(lex_one(R"("\u0041\u00e9\u20AC")").value, "A\xC3\xA9\xE2\x82\xAC");
-  EXPECT_EQ(lex_one(R"("\u{1F600}\u{41}\u{000000E9}")").value, "\xF0\x9F\x98\x80" "A\xC3\xA9");
+  EXPECT_EQ(lex_one(R"("\u{1F600}\u{41}\u{000000E9}")").value,
+            "\xF0\x9F\x98\x80"
+            "A\xC3\xA9");
   // A surrogate pair written as two fixed-width escapes is one character.
   EXPECT_EQ(lex_one(R"("\uD83D\uDE00")").value, "\xF0\x9F\x98\x80");
   EXPECT_EQ(lex_one("\"unicode \xE2\x82\xAC ok\"").value, "unicode \xE2\x82\xAC ok");
@@ -204,7 +205,8 @@ TEST(Lexer, RejectsStrayCharacters) {
   EXPECT_EQ(lex_error("?").message, "Unexpected character: \"?\".");
   EXPECT_EQ(lex_error("\x07").message, "Unexpected character: U+0007.");
   EXPECT_EQ(lex_error("\xC2\xA0").message, "Unexpected character: U+00A0.");
-  EXPECT_EQ(lex_error("'a'").message, "Unexpected single quote character ('), did you mean to use a double quote (\")?");
+  EXPECT_EQ(lex_error("'a'").message,
+            "Unexpected single quote character ('), did you mean to use a double quote (\")?");
   EXPECT_EQ(lex_error("..").message, "Unexpected character: \".\".");
   LexError e = lex_error("a\n  ;");
   EXPECT_EQ(e.loc, (Location{2, 3, 4}));

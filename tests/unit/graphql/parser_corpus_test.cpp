@@ -1,12 +1,13 @@
 // The parser against the public corpora in tests/corpus/graphql, with graphql-js 16 as
 // the reference for outcomes and error messages.
 
+#include <string>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <string>
-
 #include "fraiseql/graphql/parser.hpp"
+
 #include "parser_test_util.hpp"
 
 namespace fraiseql::graphql {
@@ -16,7 +17,9 @@ using nlohmann::json;
 using testing::corpus;
 using testing::parse_ok;
 
-json load_json(const std::string& rel) { return json::parse(corpus(rel)); }
+json load_json(const std::string& rel) {
+  return json::parse(corpus(rel));
+}
 
 std::size_t count_kind(const Document& doc, NodeKind kind) {
   std::size_t n = 0;
@@ -126,7 +129,8 @@ TEST(ParserCorpus, GithubSchemaParses) {
   tight.max_tokens = 19'000;
   ParseResult limited = parse_document(text, tight);
   ASSERT_FALSE(limited.ok());
-  EXPECT_EQ(limited.error().message, "Syntax Error: Document contains more than 19000 tokens. Parsing aborted.");
+  EXPECT_EQ(limited.error().message,
+            "Syntax Error: Document contains more than 19000 tokens. Parsing aborted.");
 }
 
 TEST(ParserCorpus, SpecExamplesAgreeWithGraphqlJs) {

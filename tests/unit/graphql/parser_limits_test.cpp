@@ -1,10 +1,11 @@
 // Limits that keep hostile documents cheap: size, token count and nesting depth.
 
-#include <gtest/gtest.h>
-
 #include <string>
 
+#include <gtest/gtest.h>
+
 #include "fraiseql/graphql/parser.hpp"
+
 #include "parser_test_util.hpp"
 
 namespace fraiseql::graphql {
@@ -24,7 +25,8 @@ std::string nested_lists(std::size_t depth) {
   return "{ f(x: " + std::string(depth, '[') + "1" + std::string(depth, ']') + ") }";
 }
 
-const std::string kDepthMessage = "Syntax Error: Document exceeds the maximum nesting depth of 128. Parsing aborted.";
+const std::string kDepthMessage =
+    "Syntax Error: Document exceeds the maximum nesting depth of 128. Parsing aborted.";
 
 TEST(ParserLimits, DefaultsAreDocumented) {
   ParseOptions o;
@@ -119,8 +121,7 @@ TEST(ParserLimits, FiveMegabyteStringIsRefusedBySizeByDefault) {
   ParseOptions o;
   o.max_document_bytes = 8u << 20;
   Document doc = parse_ok(big, o);
-  const auto* field =
-      as<Field>(as<OperationDefinition>(doc.definitions()[0])->selection_set->selections[0]);
+  const auto* field = as<Field>(as<OperationDefinition>(doc.definitions()[0])->selection_set->selections[0]);
   ASSERT_NE(field, nullptr);
   EXPECT_EQ(as<StringValue>(field->arguments[0]->value)->value.size(), 5'000'000u);
 }
@@ -128,7 +129,8 @@ TEST(ParserLimits, FiveMegabyteStringIsRefusedBySizeByDefault) {
 TEST(ParserLimits, UnterminatedHugeStringsFailCleanly) {
   ParseOptions o;
   o.max_document_bytes = 8u << 20;
-  EXPECT_EQ(parse_error("{ f(s: \"" + std::string(5'000'000, 'x'), o).message, "Syntax Error: Unterminated string.");
+  EXPECT_EQ(parse_error("{ f(s: \"" + std::string(5'000'000, 'x'), o).message,
+            "Syntax Error: Unterminated string.");
   EXPECT_EQ(parse_error("{ f(s: \"\"\"" + std::string(5'000'000, '\n'), o).message,
             "Syntax Error: Unterminated string.");
   EXPECT_EQ(parse_error("# " + std::string(5'000'000, 'x'), o).message, "Syntax Error: Unexpected <EOF>.");

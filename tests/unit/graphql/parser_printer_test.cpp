@@ -1,14 +1,14 @@
 // print(): exact layout on small documents, and round trips over every corpus document.
 
-#include "fraiseql/graphql/printer.hpp"
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <string>
-#include <vector>
-
 #include "fraiseql/graphql/parser.hpp"
+#include "fraiseql/graphql/printer.hpp"
+
 #include "parser_test_util.hpp"
 
 namespace fraiseql::graphql {
@@ -81,7 +81,8 @@ void expect_round_trip(const std::string& label, const std::string& source) {
   const std::string printed = print(first.document());
   ParseResult second = parse_document(printed);
   ASSERT_TRUE(second.ok()) << label << ": printed text does not parse: " << format_parse_error(second.error())
-                           << "\n" << printed;
+                           << "\n"
+                           << printed;
   EXPECT_EQ(print(second.document()), printed) << label;
   EXPECT_EQ(fingerprint(second.document()), fingerprint(first.document())) << label << "\n" << printed;
 }
@@ -161,7 +162,10 @@ extend union U = C
 }
 
 TEST(Printer, StringsAreEscaped) {
-  EXPECT_EQ(print_string("a\"b\\c\nd\te\x01\x7f" "é"), "\"a\\\"b\\\\c\\nd\\te\\u0001\\u007F" "é\"");
+  EXPECT_EQ(print_string("a\"b\\c\nd\te\x01\x7f"
+                         "é"),
+            "\"a\\\"b\\\\c\\nd\\te\\u0001\\u007F"
+            "é\"");
   Document doc = parse_ok(R"({ f(s: "\u00e9\u{1F600}\/") })");
   EXPECT_EQ(print(doc), "{\n  f(s: \"é\xF0\x9F\x98\x80/\")\n}");
 }
@@ -177,7 +181,8 @@ TEST(Printer, BlockStringsKeepTheirValueInsideIndentation) {
       "  \"\"\"\n"
       "  f: Int\n"
       "}\n"
-      "{ a(x: \"\"\"  leading space\"\"\", y: \"\"\"\nends with quote\"\n\"\"\") { b(z: \"\"\"\n  x\n   y\n\"\"\") } }";
+      "{ a(x: \"\"\"  leading space\"\"\", y: \"\"\"\nends with quote\"\n\"\"\") { b(z: \"\"\"\n  x\n   "
+      "y\n\"\"\") } }";
   Document doc = parse_ok(src);
   const std::string printed = print(doc);
   EXPECT_EQ(printed,
@@ -207,7 +212,8 @@ TEST(Printer, BlockStringsKeepTheirValueInsideIndentation) {
 
 TEST(Printer, IgnoredTokensDoNotChangeTheOutput) {
   Document a = parse_ok("query Q($a:Int=1){f(x:$a,y:[1,2]){g h}}");
-  Document b = parse_ok("\xEF\xBB\xBF# comment\r\nquery   Q ( $a : Int = 1 , ) {\n f ( x : $a y : [ 1 2 ] ) { g , h } } ,");
+  Document b = parse_ok(
+      "\xEF\xBB\xBF# comment\r\nquery   Q ( $a : Int = 1 , ) {\n f ( x : $a y : [ 1 2 ] ) { g , h } } ,");
   EXPECT_EQ(print(a), print(b));
   EXPECT_NE(print(a), print(parse_ok("query Q($a:Int=2){f(x:$a,y:[1,2]){g h}}")));
 }
@@ -230,11 +236,12 @@ TEST(Printer, PrintsSingleNodes) {
 }
 
 TEST(Printer, RoundTripsTheCorpusFiles) {
-  for (const char* file : {"graphql-js/kitchen-sink-query.graphql", "graphql-js/kitchen-sink-sdl.graphql",
-                           "graphql-js/benchmark-kitchen-sink.graphql", "graphql-js/github-schema.graphql",
-                           "libgraphqlparser/kitchen-sink.graphql", "libgraphqlparser/schema-kitchen-sink.graphql",
-                           "graphql-cats/master/scenarios/validation/validation.schema.graphql",
-                           "graphql-cats/unmerged-pr10/validation.schema.modern.graphql"}) {
+  for (const char* file :
+       {"graphql-js/kitchen-sink-query.graphql", "graphql-js/kitchen-sink-sdl.graphql",
+        "graphql-js/benchmark-kitchen-sink.graphql", "graphql-js/github-schema.graphql",
+        "libgraphqlparser/kitchen-sink.graphql", "libgraphqlparser/schema-kitchen-sink.graphql",
+        "graphql-cats/master/scenarios/validation/validation.schema.graphql",
+        "graphql-cats/unmerged-pr10/validation.schema.modern.graphql"}) {
     const std::string source = corpus(file);
     ASSERT_TRUE(parse_document(source).ok()) << file;
     expect_round_trip(file, source);

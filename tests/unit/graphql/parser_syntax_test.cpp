@@ -1,11 +1,12 @@
 // AST shape, node locations and error messages for targeted documents.
 
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "fraiseql/graphql/parser.hpp"
+
 #include "parser_test_util.hpp"
 
 namespace fraiseql::graphql {
@@ -15,7 +16,9 @@ using testing::only_definition;
 using testing::parse_error;
 using testing::parse_ok;
 
-Location at(uint32_t line, uint32_t column, uint32_t offset) { return Location{line, column, offset}; }
+Location at(uint32_t line, uint32_t column, uint32_t offset) {
+  return Location{line, column, offset};
+}
 
 TEST(ParserSyntax, OperationShapeAndLocations) {
   Document doc = parse_ok(
@@ -96,9 +99,8 @@ TEST(ParserSyntax, ShorthandQueryAndAnonymousOperations) {
 }
 
 TEST(ParserSyntax, AllValueKinds) {
-  Document doc = parse_ok(
-      R"({ f(i: -12, f: 1.5e3, s: "x\ty", b: """ block """, t: true, n: null, e: RED,)"
-      R"( l: [1, [2]], o: {k: {nested: [$v]}, e: []}) })");
+  Document doc = parse_ok(R"({ f(i: -12, f: 1.5e3, s: "x\ty", b: """ block """, t: true, n: null, e: RED,)"
+                          R"( l: [1, [2]], o: {k: {nested: [$v]}, e: []}) })");
   const auto* field = as<Field>(only_definition<OperationDefinition>(doc)->selection_set->selections[0]);
   ASSERT_NE(field, nullptr);
   const auto& args = field->arguments;
@@ -143,8 +145,8 @@ TEST(ParserSyntax, KeywordsAreNamesWhereAllowed) {
 }
 
 TEST(ParserSyntax, ExecutableDescriptions) {
-  Document doc = parse_ok(
-      "\"\"\"Op\"\"\"\nquery Q(\"the id\" $id: ID) { a }\n\"frag\" fragment F on T { a }");
+  Document doc =
+      parse_ok("\"\"\"Op\"\"\"\nquery Q(\"the id\" $id: ID) { a }\n\"frag\" fragment F on T { a }");
   ASSERT_EQ(doc.definitions().size(), 2u);
   const auto* op = as<OperationDefinition>(doc.definitions()[0]);
   ASSERT_NE(op->description, nullptr);
@@ -253,9 +255,9 @@ extend enum E { X }
 extend input In @a
 )");
   const std::vector<NodeKind> expected = {
-      NodeKind::kSchemaExtension,        NodeKind::kSchemaExtension,     NodeKind::kScalarTypeExtension,
-      NodeKind::kObjectTypeExtension,    NodeKind::kObjectTypeExtension, NodeKind::kInterfaceTypeExtension,
-      NodeKind::kUnionTypeExtension,     NodeKind::kEnumTypeExtension,   NodeKind::kInputObjectTypeExtension};
+      NodeKind::kSchemaExtension,     NodeKind::kSchemaExtension,     NodeKind::kScalarTypeExtension,
+      NodeKind::kObjectTypeExtension, NodeKind::kObjectTypeExtension, NodeKind::kInterfaceTypeExtension,
+      NodeKind::kUnionTypeExtension,  NodeKind::kEnumTypeExtension,   NodeKind::kInputObjectTypeExtension};
   ASSERT_EQ(doc.definitions().size(), expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(doc.definitions()[i]->kind, expected[i]) << i;
@@ -277,7 +279,8 @@ extend input In @a
     ParseError e = parse_error(empty);
     EXPECT_EQ(e.message, "Syntax Error: Unexpected <EOF>.") << empty;
   }
-  EXPECT_EQ(parse_error("extend directive @a on FIELD").message, "Syntax Error: Unexpected Name \"directive\".");
+  EXPECT_EQ(parse_error("extend directive @a on FIELD").message,
+            "Syntax Error: Unexpected Name \"directive\".");
 }
 
 TEST(ParserSyntax, ErrorMessagesAndLocations) {
@@ -298,7 +301,8 @@ TEST(ParserSyntax, ErrorMessagesAndLocations) {
            Case{"{ a() }", "Syntax Error: Expected Name, found \")\".", 1, 5},
            Case{"query Q() { a }", "Syntax Error: Expected \"$\", found \")\".", 1, 9},
            Case{"query Q($a) { a }", "Syntax Error: Expected \":\", found \")\".", 1, 11},
-           Case{"query Q($a: Int = $b) { a }", "Syntax Error: Unexpected variable \"$b\" in constant value.", 1, 19},
+           Case{"query Q($a: Int = $b) { a }", "Syntax Error: Unexpected variable \"$b\" in constant value.",
+                1, 19},
            Case{"{ a @ }", "Syntax Error: Expected Name, found \"}\".", 1, 7},
            Case{"{ ... on { a } }", "Syntax Error: Expected Name, found \"{\".", 1, 10},
            Case{"fragment F { a }", "Syntax Error: Expected \"on\", found \"{\".", 1, 12},
@@ -311,8 +315,10 @@ TEST(ParserSyntax, ErrorMessagesAndLocations) {
            Case{"type T { f(): Int }", "Syntax Error: Expected Name, found \")\".", 1, 12},
            Case{"type T { f: Int = 1 }", "Syntax Error: Expected Name, found \"=\".", 1, 17},
            Case{"input I { f(a: Int): Int }", "Syntax Error: Expected \":\", found \"(\".", 1, 12},
-           Case{"enum E { true }", "Syntax Error: Name \"true\" is reserved and cannot be used for an enum value.", 1, 10},
-           Case{"enum E { null }", "Syntax Error: Name \"null\" is reserved and cannot be used for an enum value.", 1, 10},
+           Case{"enum E { true }",
+                "Syntax Error: Name \"true\" is reserved and cannot be used for an enum value.", 1, 10},
+           Case{"enum E { null }",
+                "Syntax Error: Name \"null\" is reserved and cannot be used for an enum value.", 1, 10},
            Case{"schema { query Q }", "Syntax Error: Expected \":\", found Name \"Q\".", 1, 16},
            Case{"schema { lookup: Q }", "Syntax Error: Unexpected Name \"lookup\".", 1, 10},
            Case{"schema @a", "Syntax Error: Expected \"{\", found <EOF>.", 1, 10},
@@ -365,15 +371,29 @@ TEST(ParserSyntax, WalkVisitsEveryNodeInOrder) {
     for_each_child(n, [&](const Node& child) { self(self, child); });
   };
   walk(walk, *doc.definitions()[0]);
-  const std::vector<NodeKind> expected = {
-      NodeKind::kOperationDefinition, NodeKind::kVariableDefinition, NodeKind::kVariable,
-      NodeKind::kListType,            NodeKind::kNonNullType,        NodeKind::kNamedType,
-      NodeKind::kListValue,           NodeKind::kIntValue,           NodeKind::kDirective,
-      NodeKind::kArgument,            NodeKind::kObjectValue,        NodeKind::kObjectField,
-      NodeKind::kIntValue,            NodeKind::kSelectionSet,       NodeKind::kField,
-      NodeKind::kArgument,            NodeKind::kVariable,           NodeKind::kSelectionSet,
-      NodeKind::kInlineFragment,      NodeKind::kNamedType,          NodeKind::kSelectionSet,
-      NodeKind::kField,               NodeKind::kFragmentSpread};
+  const std::vector<NodeKind> expected = {NodeKind::kOperationDefinition,
+                                          NodeKind::kVariableDefinition,
+                                          NodeKind::kVariable,
+                                          NodeKind::kListType,
+                                          NodeKind::kNonNullType,
+                                          NodeKind::kNamedType,
+                                          NodeKind::kListValue,
+                                          NodeKind::kIntValue,
+                                          NodeKind::kDirective,
+                                          NodeKind::kArgument,
+                                          NodeKind::kObjectValue,
+                                          NodeKind::kObjectField,
+                                          NodeKind::kIntValue,
+                                          NodeKind::kSelectionSet,
+                                          NodeKind::kField,
+                                          NodeKind::kArgument,
+                                          NodeKind::kVariable,
+                                          NodeKind::kSelectionSet,
+                                          NodeKind::kInlineFragment,
+                                          NodeKind::kNamedType,
+                                          NodeKind::kSelectionSet,
+                                          NodeKind::kField,
+                                          NodeKind::kFragmentSpread};
   EXPECT_EQ(seen, expected);
   EXPECT_EQ(directives_of(*doc.definitions()[0]).size(), 1u);
 }

@@ -1,12 +1,13 @@
 #pragma once
 // Helpers shared by the parser tests.
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "fraiseql/graphql/ast.hpp"
 #include "fraiseql/graphql/parser.hpp"
+
 #include "test_env.hpp"
 
 namespace fraiseql::graphql::testing {

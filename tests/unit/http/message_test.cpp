@@ -1,7 +1,8 @@
 #include "fraiseql/http/message.hpp"
-#include "fraiseql/http/router.hpp"
 
 #include <gtest/gtest.h>
+
+#include "fraiseql/http/router.hpp"
 
 namespace fraiseql::http {
 namespace {
