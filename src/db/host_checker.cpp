@@ -123,9 +123,20 @@ void HostChecker::run() {
         setup.exec("SET statement_timeout = " + std::to_string(options_.timeout.count()));
       }
       pqxx::nontransaction tx(*conn);
-      auto r = tx.exec("SELECT pg_is_in_recovery()");
+      // Nothing received but not replayed is no lag, however old the last commit: this
+      // keeps an idle primary (or one that is down) from making a replica look stale.
+      auto r = tx.exec(
+          "SELECT pg_is_in_recovery(),"
+          " CASE WHEN NOT pg_is_in_recovery() THEN 0"
+          "      WHEN pg_last_wal_receive_lsn() IS NULL"
+          "        OR pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0"
+          "      ELSE COALESCE(1000 * EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0)"
+          " END::bigint,"
+          " COALESCE(pg_last_wal_replay_lsn()::text, '')");
       next.reachable = true;
       next.in_recovery = r[0][0].as<bool>();
+      next.replay_lag = std::chrono::milliseconds(std::max<long long>(0, r[0][1].as<long long>()));
+      next.replay_lsn = r[0][2].as<std::string>();
     } catch (const std::exception& ex) {
       next.reachable = false;
       // libpq messages span lines; keep one line for logs and the /ready body.
@@ -151,6 +162,11 @@ void HostChecker::run() {
     std::unique_lock lock(mu_);
     next.checks = status_.checks + 1;
     status_ = next;
+    if (options_.on_check) {
+      lock.unlock();
+      options_.on_check(next);
+      lock.lock();
+    }
     if (cv_.wait_for(lock, options_.interval, [this] { return stopping_; })) return;
   }
 }

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,6 +20,10 @@ struct HostStatus {
   bool in_recovery = false;  // a standby
   std::chrono::microseconds rtt{0};
   std::string error;  // why the last check failed
+  // Standbys only: how far replay is behind. Zero when everything received is replayed
+  // (an idle primary is not lag); else now() - pg_last_xact_replay_timestamp().
+  std::chrono::milliseconds replay_lag{0};
+  std::string replay_lsn;  // pg_last_wal_replay_lsn() of a standby, for read-your-writes later
   std::chrono::steady_clock::time_point checked_at{};
   std::uint64_t checks = 0;
 };
@@ -28,6 +33,8 @@ struct HostCheckerOptions {
   std::string url;
   std::chrono::milliseconds interval{1000};
   std::chrono::milliseconds timeout{2000};  // connect and statement deadline
+  // Called on the checker's thread after every check; must not block.
+  std::function<void(const HostStatus&)> on_check;
 };
 
 /// Adds libpq connection parameters (connect_timeout, application_name, ...) to a

@@ -1,0 +1,128 @@
+#pragma once
+/// The database front door: reads to healthy, lag-bounded replicas (fallback to the
+/// primary), writes to the primary, per-host pools, health checkers and circuit
+/// breakers. Calls never block the caller: they run on threads owned by the db module
+/// and complete through a callback (docs/adr/0004-db-execution.md).
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fraiseql/core/deadline.hpp"
+#include "fraiseql/core/result.hpp"
+#include "fraiseql/db/balancer.hpp"
+#include "fraiseql/db/host_checker.hpp"
+#include "fraiseql/db/pool.hpp"
+#include "fraiseql/resilience/circuit_breaker.hpp"
+
+namespace prometheus {
+class Counter;
+}
+
+namespace fraiseql::metrics {
+class Registry;
+}
+
+namespace fraiseql::db {
+
+/// Text parameters ($1, $2, ...); nullopt is SQL NULL.
+using Params = std::vector<std::optional<std::string>>;
+
+/// A query's result in text form. For FraiseQL's own queries it is one row, one column:
+/// the JSON PostgreSQL built, passed on untouched.
+struct Rows {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  std::uint64_t affected_rows = 0;
+  std::string target;  // the host that answered, e.g. "replica1"
+};
+
+enum class Intent { kRead, kWrite };
+
+/// Runs on a db thread, exactly once. It must not block: post to your own executor.
+/// May also run on the calling thread when the call fails at once (breaker open).
+/// Errors: kUnavailable (host down, breaker open, connection lost: SERVICE_UNAVAILABLE),
+/// kTimeout (pool exhausted past the acquire timeout or deadline, statement canceled),
+/// kResourceExhausted (server out of resources), kInternal (other SQL errors). SQL
+/// errors start with their SQLSTATE, e.g. "42P01: relation ... does not exist".
+using Callback = std::function<void(Result<Rows>)>;
+
+struct RouterOptions {
+  std::string primary_url;
+  std::vector<std::string> replica_urls;
+  PoolLimits primary_limits = primary_pool_limits(100, 1);
+  PoolLimits replica_limits = replica_pool_limits(100, 1);
+  ConnectionSettings connection;
+  std::string application_name = "fraiseql";  // sessions show as "<this>:<target>:<host:port>"
+  std::chrono::milliseconds max_replica_lag{5000};
+  std::chrono::milliseconds health_interval{1000};
+  std::chrono::milliseconds health_timeout{2000};
+  unsigned breaker_failure_threshold = 5;
+  std::chrono::milliseconds breaker_recovery_timeout{60000};
+  resilience::Clock clock;  // for the breakers; tests inject one
+};
+
+/// What the router currently thinks of one host (for /ready and /admin).
+struct HostView {
+  std::string target;  // "primary", "replica1", ...
+  bool primary = false;
+  HostStatus health;
+  resilience::BreakerState breaker = resilience::BreakerState::kClosed;
+  bool reads_eligible = false;  // replicas: healthy, within max lag, breaker not open
+  std::size_t outstanding = 0;
+  Pool::Stats pool;
+};
+
+/// Thread-safe. Exports fraiseql_db_query_duration_seconds{operation,target},
+/// fraiseql_db_replica_lag_seconds{target}, fraiseql_db_replica_fallback_total,
+/// fraiseql_db_errors_total{target,sqlstate_class}, the pool metrics and
+/// fraiseql_circuit_breaker_state{target}.
+class Router {
+ public:
+  explicit Router(RouterOptions options, metrics::Registry* registry = nullptr);
+  ~Router();
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  /// Starts the health checkers. Reads go to the primary until a replica has been
+  /// checked healthy.
+  void start();
+  /// Stops the checkers and the db threads; calls still queued complete with kUnavailable.
+  void stop();
+
+  /// One statement on a replica (or the primary when none is fit), autocommit; retried
+  /// once on another host if the connection is lost.
+  void read(std::string sql, Params params, Deadline deadline, Callback callback);
+  /// One statement in a transaction on the primary; never retried.
+  void write(std::string sql, Params params, Deadline deadline, Callback callback);
+  void execute(Intent intent, std::string sql, Params params, Deadline deadline, Callback callback);
+
+  [[nodiscard]] HostView primary() const;
+  [[nodiscard]] std::vector<HostView> hosts() const;
+
+ private:
+  struct Host;
+  struct Call;
+  void dispatch(const std::shared_ptr<Call>& call);
+  void run(const std::shared_ptr<Call>& call, Host& host,
+           const std::shared_ptr<resilience::CircuitBreaker::Permit>& permit);
+  bool retry(const std::shared_ptr<Call>& call, const Error& error);
+  void finish(const std::shared_ptr<Call>& call, Result<Rows> result);
+  [[nodiscard]] bool reads_eligible(const Host& host) const;
+  [[nodiscard]] HostView view(Host& host) const;
+
+  RouterOptions options_;
+  metrics::Registry* registry_;
+  std::vector<std::unique_ptr<Host>> hosts_;  // [0] is the primary
+  LeastOutstanding balancer_;
+  std::atomic<bool> on_fallback_{false};
+  std::atomic<bool> stopped_{false};
+  prometheus::Counter* fallback_counter_ = nullptr;
+};
+
+}  // namespace fraiseql::db

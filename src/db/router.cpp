@@ -1,0 +1,451 @@
+#include "fraiseql/db/router.hpp"
+
+#include <pqxx/except>
+#include <pqxx/nontransaction>
+#include <pqxx/prepared_statement>
+#include <pqxx/result>
+#include <pqxx/transaction>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <spdlog/spdlog.h>
+
+#include "fraiseql/metrics/registry.hpp"
+
+#include "executor.hpp"
+
+namespace fraiseql::db {
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+// "host:port" of a URL or key=value conninfo, for application_name.
+std::string host_port(const std::string& url) {
+  auto scheme = url.find("://");
+  if (scheme != std::string::npos) {
+    auto begin = scheme + 3;
+    auto end = url.find_first_of("/?", begin);
+    std::string authority = url.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+    auto at = authority.rfind('@');
+    return at == std::string::npos ? authority : authority.substr(at + 1);
+  }
+  auto value = [&](const std::string& key) -> std::string {
+    auto p = (" " + url).find(" " + key + "=");
+    if (p == std::string::npos) return {};
+    auto begin = p + key.size() + 1;
+    return url.substr(begin, url.find(' ', begin) - begin);
+  };
+  std::string host = value("host");
+  std::string port = value("port");
+  return port.empty() ? host : host + ":" + port;
+}
+
+std::string one_line(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\n' || c == '\t') c = ' ';
+    if (c != ' ' || (!out.empty() && out.back() != ' ')) out += c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+// SQLSTATEs after which the session is gone: connection exceptions (08) and the
+// server shutting the backend down (57P01 admin, 57P02 crash, 57P03 cannot connect now).
+bool connection_lost(const std::string& sqlstate) {
+  return sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P0", 0) == 0;
+}
+
+ErrorCode code_for(const std::string& sqlstate) {
+  if (sqlstate == "57014") return ErrorCode::kTimeout;  // statement_timeout or cancel
+  if (sqlstate.rfind("53", 0) == 0) return ErrorCode::kResourceExhausted;
+  if (connection_lost(sqlstate) || sqlstate == "25006") return ErrorCode::kUnavailable;  // 25006: read-only
+  return ErrorCode::kInternal;
+}
+
+Rows to_rows(const pqxx::result& r) {
+  Rows out;
+  out.columns.reserve(static_cast<std::size_t>(r.columns()));
+  for (pqxx::row::size_type c = 0; c < r.columns(); ++c) out.columns.emplace_back(r.column_name(c));
+  out.rows.reserve(r.size());
+  for (const auto& row : r) {
+    auto& cells = out.rows.emplace_back();
+    cells.reserve(row.size());
+    for (const auto& field : row) {
+      if (field.is_null()) {
+        cells.emplace_back(std::nullopt);
+      } else {
+        cells.emplace_back(std::string(field.c_str(), field.size()));
+      }
+    }
+  }
+  out.affected_rows = static_cast<std::uint64_t>(r.affected_rows());
+  return out;
+}
+
+Rows exec(pqxx::connection& conn, Intent intent, const std::string& sql, const Params& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);  // nullptr is SQL NULL
+  auto dynamic = pqxx::prepare::make_dynamic_params(values);
+  if (intent == Intent::kRead) {
+    pqxx::nontransaction tx(conn);
+    return to_rows(tx.exec_params(sql, dynamic));
+  }
+  pqxx::work tx(conn);
+  auto r = tx.exec_params(sql, dynamic);
+  tx.commit();
+  return to_rows(r);
+}
+
+}  // namespace
+
+struct Router::Host {
+  std::string target;
+  bool primary = false;
+  std::unique_ptr<Pool> pool;
+  std::unique_ptr<resilience::CircuitBreaker> breaker;
+  std::unique_ptr<HostChecker> checker;
+  std::atomic<std::size_t> outstanding{0};
+  std::atomic<bool> fit{false};  // last check: reachable and, for a replica, within max lag
+  std::atomic<steady::rep> checked_at{0};
+  prometheus::Gauge* lag_gauge = nullptr;
+  prometheus::Histogram* read_duration = nullptr;
+  prometheus::Histogram* write_duration = nullptr;
+  prometheus::Family<prometheus::Counter>* errors = nullptr;
+  std::unique_ptr<Executor> executor;  // last, so its threads stop before the rest goes
+
+  void count_error(const std::string& sqlstate) const {
+    if (errors != nullptr)
+      errors->Add({{"target", target}, {"sqlstate_class", sqlstate.substr(0, 2)}}).Increment();
+  }
+};
+
+struct Router::Call {
+  Intent intent = Intent::kRead;
+  std::string sql;
+  Params params;
+  Deadline deadline = Deadline::never();
+  Callback callback;
+  std::vector<const Host*> tried;
+  bool retried = false;
+};
+
+Router::Router(RouterOptions options, metrics::Registry* registry)
+    : options_(std::move(options)), registry_(registry) {
+  prometheus::Family<prometheus::Histogram>* duration = nullptr;
+  prometheus::Family<prometheus::Gauge>* lag = nullptr;
+  prometheus::Family<prometheus::Counter>* errors = nullptr;
+  if (registry_ != nullptr) {
+    auto& prom = registry_->prom();
+    duration = &prometheus::BuildHistogram()
+                    .Name("fraiseql_db_query_duration_seconds")
+                    .Help("Time a statement took on the server, by operation (read, write) and host.")
+                    .Register(prom);
+    lag = &prometheus::BuildGauge()
+               .Name("fraiseql_db_replica_lag_seconds")
+               .Help("Replication lag of each replica as last measured by its health check.")
+               .Register(prom);
+    errors = &prometheus::BuildCounter()
+                  .Name("fraiseql_db_errors_total")
+                  .Help("Failed database calls by host and SQLSTATE class (08: connection).")
+                  .Register(prom);
+    fallback_counter_ = &prometheus::BuildCounter()
+                             .Name("fraiseql_db_replica_fallback_total")
+                             .Help("Reads sent to the primary because no replica was fit to serve them.")
+                             .Register(prom)
+                             .Add({});
+  }
+  auto add_host = [&](std::string target, const std::string& url, bool primary) {
+    auto h = std::make_unique<Host>();
+    h->target = std::move(target);
+    h->primary = primary;
+    PoolOptions po;
+    po.target = h->target;
+    po.url = url;
+    po.application_name = (options_.application_name + ":" + h->target + ":" + host_port(url)).substr(0, 63);
+    po.limits = primary ? options_.primary_limits : options_.replica_limits;
+    po.settings = options_.connection;
+    h->pool = std::make_unique<Pool>(po, registry_);
+    h->breaker = std::make_unique<resilience::CircuitBreaker>(
+        resilience::CircuitBreakerOptions{.target = h->target,
+                                          .failure_threshold = options_.breaker_failure_threshold,
+                                          .recovery_timeout = options_.breaker_recovery_timeout,
+                                          .clock = options_.clock},
+        registry_);
+    if (duration != nullptr) {
+      h->read_duration =
+          &duration->Add({{"operation", "read"}, {"target", h->target}}, metrics::latency_buckets());
+      h->write_duration =
+          &duration->Add({{"operation", "write"}, {"target", h->target}}, metrics::latency_buckets());
+      if (!primary) h->lag_gauge = &lag->Add({{"target", h->target}});
+      h->errors = errors;
+    }
+    Host* raw = h.get();
+    auto max_lag = options_.max_replica_lag;
+    h->checker = std::make_unique<HostChecker>(
+        HostCheckerOptions{.name = h->target,
+                           .url = url,
+                           .interval = options_.health_interval,
+                           .timeout = options_.health_timeout,
+                           .on_check = [raw, max_lag](const HostStatus& s) {
+                             if (raw->lag_gauge != nullptr && s.reachable) {
+                               raw->lag_gauge->Set(std::chrono::duration<double>(s.replay_lag).count());
+                             }
+                             bool fit = s.reachable && (raw->primary || s.replay_lag <= max_lag);
+                             if (!raw->primary && s.reachable && raw->fit.load() && !fit) {
+                               spdlog::warn("replica {} lags {} ms (max {} ms): no reads until it catches up",
+                                            raw->target, s.replay_lag.count(), max_lag.count());
+                             }
+                             raw->fit = fit;
+                             raw->checked_at = s.checked_at.time_since_epoch().count();
+                           }});
+    // Each thread holds at most one lease, so a job never waits on the pool itself; the
+    // queue is where callers wait for a connection, bounded by the acquire timeout.
+    h->executor = std::make_unique<Executor>(h->target, po.limits.size + po.limits.max_overflow);
+    hosts_.push_back(std::move(h));
+  };
+  add_host("primary", options_.primary_url, true);
+  for (std::size_t i = 0; i < options_.replica_urls.size(); ++i) {
+    add_host("replica" + std::to_string(i + 1), options_.replica_urls[i], false);
+  }
+}
+
+Router::~Router() {
+  stop();
+}
+
+void Router::start() {
+  for (auto& h : hosts_) h->checker->start();
+}
+
+void Router::stop() {
+  stopped_ = true;
+  for (auto& h : hosts_) h->checker->stop();
+  for (auto& h : hosts_) h->executor->stop();
+  for (auto& h : hosts_) h->pool->close();
+}
+
+void Router::read(std::string sql, Params params, Deadline deadline, Callback callback) {
+  execute(Intent::kRead, std::move(sql), std::move(params), deadline, std::move(callback));
+}
+
+void Router::write(std::string sql, Params params, Deadline deadline, Callback callback) {
+  execute(Intent::kWrite, std::move(sql), std::move(params), deadline, std::move(callback));
+}
+
+void Router::execute(Intent intent, std::string sql, Params params, Deadline deadline, Callback callback) {
+  auto call = std::make_shared<Call>();
+  call->intent = intent;
+  call->sql = std::move(sql);
+  call->params = std::move(params);
+  call->deadline = deadline;
+  call->callback = std::move(callback);
+  dispatch(call);
+}
+
+bool Router::reads_eligible(const Host& host) const {
+  if (!host.fit.load()) return false;
+  // A check that hangs leaves `fit` as it was; treat a stale view as unfit.
+  auto stale_after = 2 * (options_.health_interval + options_.health_timeout);
+  auto checked = steady::time_point(steady::duration(host.checked_at.load()));
+  return steady::now() - checked <= stale_after;
+}
+
+void Router::dispatch(const std::shared_ptr<Call>& call) {
+  if (stopped_) {
+    finish(call, make_error(ErrorCode::kUnavailable, "database router is shutting down"));
+    return;
+  }
+  Host* chosen = nullptr;
+  std::optional<resilience::CircuitBreaker::Permit> permit;
+  Host& primary = *hosts_.front();
+  if (call->intent == Intent::kWrite) {
+    permit = primary.breaker->try_acquire();
+    if (!permit) {
+      finish(call, make_error(ErrorCode::kUnavailable,
+                              "primary database unavailable: circuit breaker open after repeated failures"));
+      return;
+    }
+    chosen = &primary;
+  } else {
+    std::vector<Host*> candidates;
+    std::vector<std::size_t> load;
+    for (std::size_t i = 1; i < hosts_.size(); ++i) {
+      Host* h = hosts_[i].get();
+      if (std::find(call->tried.begin(), call->tried.end(), h) != call->tried.end()) continue;
+      if (!reads_eligible(*h)) continue;
+      candidates.push_back(h);
+      load.push_back(h->outstanding.load());
+    }
+    for (auto i : balancer_.order(load)) {
+      if ((permit = candidates[i]->breaker->try_acquire())) {
+        chosen = candidates[i];
+        break;
+      }
+    }
+    if (chosen != nullptr) {
+      if (on_fallback_.exchange(false)) spdlog::info("reads are back on replicas");
+    } else {
+      permit = primary.breaker->try_acquire();
+      if (!permit) {
+        finish(call,
+               make_error(ErrorCode::kUnavailable,
+                          hosts_.size() > 1 ? "no database host can serve reads: no replica fit and the "
+                                              "primary's circuit breaker is open"
+                                            : "primary database unavailable: circuit breaker open after "
+                                              "repeated failures"));
+        return;
+      }
+      chosen = &primary;
+      if (hosts_.size() > 1) {
+        if (fallback_counter_ != nullptr) fallback_counter_->Increment();
+        if (!on_fallback_.exchange(true)) {
+          spdlog::warn(
+              "no replica is fit for reads (down, lagging or breaker open): reading from the primary");
+        }
+      }
+    }
+  }
+  auto shared_permit = std::make_shared<resilience::CircuitBreaker::Permit>(std::move(*permit));
+  call->tried.push_back(chosen);
+  ++chosen->outstanding;
+  auto start_by = std::min(call->deadline.at(), steady::now() + options_.connection.acquire_timeout);
+  bool queued = chosen->executor->submit(
+      start_by, [this, call, chosen, shared_permit] { run(call, *chosen, shared_permit); },
+      [this, call, chosen](bool stopping) {
+        --chosen->outstanding;
+        if (stopping) {
+          finish(call, make_error(ErrorCode::kUnavailable, "database router is shutting down"));
+          return;
+        }
+        finish(call,
+               make_error(ErrorCode::kTimeout, "database pool " + chosen->target +
+                                                   " exhausted: no connection free before the deadline"));
+      });
+  if (!queued) {
+    --chosen->outstanding;
+    finish(call, make_error(ErrorCode::kUnavailable, "database router is shutting down"));
+  }
+}
+
+void Router::run(const std::shared_ptr<Call>& call, Host& host,
+                 const std::shared_ptr<resilience::CircuitBreaker::Permit>& permit) {
+  auto lease = host.pool->acquire(call->deadline);
+  if (!lease) {
+    --host.outstanding;
+    Error error = std::move(lease).error();
+    if (error.code == ErrorCode::kUnavailable) {
+      permit->failure();
+      host.count_error("08");
+      if (retry(call, error)) return;
+    }
+    finish(call, std::move(error));
+    return;
+  }
+  auto t0 = steady::now();
+  std::optional<Error> failed;
+  bool lost = false;
+  std::string sqlstate;
+  try {
+    Rows rows = exec(lease->conn(), call->intent, call->sql, call->params);
+    auto* hist = call->intent == Intent::kRead ? host.read_duration : host.write_duration;
+    if (hist != nullptr) hist->Observe(std::chrono::duration<double>(steady::now() - t0).count());
+    permit->success();
+    lease->release();
+    --host.outstanding;
+    rows.target = host.target;
+    finish(call, std::move(rows));
+    return;
+  } catch (const pqxx::broken_connection& ex) {
+    lost = true;
+    failed = make_error(ErrorCode::kUnavailable,
+                        "connection to database " + host.target + " lost: " + one_line(ex.what()));
+  } catch (const pqxx::in_doubt_error& ex) {
+    lease->mark_bad();
+    permit->failure();
+    failed = make_error(ErrorCode::kUnavailable,
+                        "connection to database " + host.target +
+                            " lost during commit; the outcome is unknown: " + one_line(ex.what()));
+    sqlstate = "08";
+  } catch (const pqxx::sql_error& ex) {
+    sqlstate = ex.sqlstate();
+    if (connection_lost(sqlstate) || !lease->conn().is_open()) {
+      lost = true;
+      failed = make_error(ErrorCode::kUnavailable,
+                          "connection to database " + host.target + " lost: " + one_line(ex.what()));
+    } else {
+      permit->success();  // the server answered; the statement was at fault
+      failed = make_error(code_for(sqlstate), sqlstate + ": " + one_line(ex.what()));
+    }
+  } catch (const std::exception& ex) {
+    if (!lease->conn().is_open()) {
+      lost = true;
+      failed = make_error(ErrorCode::kUnavailable,
+                          "connection to database " + host.target + " lost: " + one_line(ex.what()));
+    } else {
+      lease->mark_bad();  // unknown state: do not hand it to someone else
+      failed = make_error(ErrorCode::kInternal, one_line(ex.what()));
+      sqlstate = "XX";
+    }
+  }
+  if (lost) {
+    lease->mark_bad();
+    permit->failure();
+    sqlstate = "08";
+  }
+  lease->release();
+  --host.outstanding;
+  host.count_error(sqlstate.empty() ? "XX" : sqlstate);
+  if (lost && retry(call, *failed)) return;
+  finish(call, std::move(*failed));
+}
+
+bool Router::retry(const std::shared_ptr<Call>& call, const Error& error) {
+  if (call->intent != Intent::kRead || call->retried || stopped_ || call->deadline.expired()) return false;
+  call->retried = true;
+  spdlog::info("read failed on {} ({}); retrying once on another host", call->tried.back()->target,
+               error.message);
+  // With a single host, "another host" is the same one on a fresh connection.
+  if (call->tried.size() >= hosts_.size()) call->tried.clear();
+  dispatch(call);
+  return true;
+}
+
+void Router::finish(const std::shared_ptr<Call>& call, Result<Rows> result) {
+  auto callback = std::move(call->callback);
+  call->callback = nullptr;
+  if (!callback) return;
+  try {
+    callback(std::move(result));
+  } catch (const std::exception& ex) {
+    spdlog::error("database callback threw: {}", ex.what());
+  } catch (...) {
+    spdlog::error("database callback threw a non-exception");
+  }
+}
+
+HostView Router::view(Host& host) const {
+  HostView v;
+  v.target = host.target;
+  v.primary = host.primary;
+  v.health = host.checker->status();
+  v.breaker = host.breaker->state();
+  v.reads_eligible = reads_eligible(host) && v.breaker != resilience::BreakerState::kOpen;
+  v.outstanding = host.outstanding.load();
+  v.pool = host.pool->stats();
+  return v;
+}
+
+HostView Router::primary() const {
+  return view(*hosts_.front());
+}
+
+std::vector<HostView> Router::hosts() const {
+  std::vector<HostView> out;
+  out.reserve(hosts_.size());
+  for (const auto& h : hosts_) out.push_back(view(*h));
+  return out;
+}
+
+}  // namespace fraiseql::db
