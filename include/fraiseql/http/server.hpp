@@ -44,7 +44,7 @@ class Server {
   /// keep-alive connections close; requests in progress continue and then close.
   void stop_accepting();
 
-  /// Requests being handled now.
+  /// Requests being read, handled or answered now.
   [[nodiscard]] std::int64_t in_flight() const noexcept;
 
   /// Waits until no request is in flight or `grace` passes; true when drained.
