@@ -2,12 +2,17 @@
 
 #include <atomic>
 #include <csignal>
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 #include <spdlog/spdlog.h>
 
 #include "fraiseql/core/version.hpp"
 #include "fraiseql/db/host_checker.hpp"
+#include "fraiseql/exec/engine.hpp"
+#include "fraiseql/graphql/schema_builder.hpp"
+#include "fraiseql/http/graphql_route.hpp"
 #include "fraiseql/http/probes.hpp"
 #include "fraiseql/http/server.hpp"
 #include "fraiseql/metrics/registry.hpp"
@@ -33,6 +38,24 @@ int wait_for_signal(const sigset_t& set) {
   return sig;
 }
 
+// The schema file, built; nullptr after logging every error (file:line:col).
+std::shared_ptr<const graphql::Schema> load_schema(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    spdlog::critical("schema.path: cannot read {}", path);
+    return nullptr;
+  }
+  std::ostringstream sdl;
+  sdl << in.rdbuf();
+  auto built = graphql::build_schema(sdl.str(), path);
+  if (!built.ok()) {
+    for (const auto& e : built.errors()) spdlog::critical("{}", e.to_string());
+    spdlog::critical("schema.path: {} has {} error(s)", path, built.errors().size());
+    return nullptr;
+  }
+  return built.schema();
+}
+
 }  // namespace
 
 int serve(const Settings& settings, const std::vector<std::string>& warnings) {
@@ -40,6 +63,17 @@ int serve(const Settings& settings, const std::vector<std::string>& warnings) {
   log::init(settings.log);
   for (const auto& w : warnings) spdlog::warn("{}", w);
   spdlog::info("fraiseql {} starting", version());
+
+  std::shared_ptr<const graphql::Schema> schema;
+  if (!settings.schema_path.empty()) {
+    schema = load_schema(settings.schema_path);
+    if (!schema) {
+      log::shutdown();
+      return 2;
+    }
+  } else {
+    spdlog::warn("no schema.path (FRAISEQL_SCHEMA_PATH) configured: /graphql is not served");
+  }
 
   metrics::Registry registry;
   auto& build_info = prometheus::BuildGauge()
@@ -69,6 +103,11 @@ int serve(const Settings& settings, const std::vector<std::string>& warnings) {
     return r;
   }));
   router.add(http::metrics_route(registry));
+  std::unique_ptr<exec::Engine> engine;
+  if (schema) {
+    engine = std::make_unique<exec::Engine>(schema, exec::EngineOptions{});
+    router.add(http::graphql_route(*engine));
+  }
 
   http::Server server(settings.server, std::move(router), registry);
   if (auto started = server.start(); !started) {

@@ -1,0 +1,124 @@
+#pragma once
+/// One GraphQL operation end to end, whatever the transport: parse and validate (both
+/// cached per document text), choose the operation, coerce its variables, answer the
+/// meta-fields (`__schema`, `__type`, `__typename`) in process and hand every other root
+/// field to a DataSource, which turns the operation into SQL.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fraiseql/graphql/ast.hpp"
+#include "fraiseql/graphql/errors.hpp"
+#include "fraiseql/graphql/parser.hpp"
+#include "fraiseql/graphql/schema.hpp"
+#include "fraiseql/graphql/validation.hpp"
+
+namespace fraiseql::exec {
+
+/// What a transport received: the GraphQL-over-HTTP request parameters.
+struct OperationRequest {
+  std::string query;
+  bool has_query = true;
+  std::string operation_name;          // empty when absent
+  nlohmann::json variables = nullptr;  // an object, or null when absent
+  nlohmann::json extensions = nullptr;
+  /// Set for GET: only queries run, a mutation is refused (kMethodNotAllowed).
+  bool queries_only = false;
+  std::string request_id;
+};
+
+/// How an operation ended; transports map it to a status (GraphQL over HTTP §7).
+enum class Outcome : std::uint8_t {
+  kExecuted,          // the response has `data` (perhaps with field errors)
+  kRequestError,      // parse, validation, operation choice or variables: no `data`
+  kMethodNotAllowed,  // a mutation asked for over a transport that only runs queries
+  kUnavailable,       // a dependency is down; no `data`
+  kInternalError,     // a defect; no `data`
+};
+
+struct OperationResponse {
+  Outcome outcome = Outcome::kExecuted;
+  std::string body;  // the whole GraphQL response, JSON text
+};
+
+using Done = std::function<void(OperationResponse)>;
+
+/// A parsed and validated document, shared by every request with the same text.
+struct PreparedDocument {
+  std::string text;
+  std::optional<graphql::Document> document;  // empty when parsing failed
+  std::vector<graphql::GraphQLError> errors;  // parse or validation errors
+};
+
+/// One operation ready to run: its document, definition, coerced variables, and the
+/// rendered JSON of its meta root fields, in response-key order.
+struct ReadyOperation {
+  std::shared_ptr<const PreparedDocument> prepared;
+  const graphql::OperationDefinition* operation = nullptr;
+  nlohmann::json variables;  // coerced, an object
+  /// Response key → JSON value text, for the root fields answered here.
+  std::vector<std::pair<std::string, std::string>> meta_fields;
+  std::string request_id;
+};
+
+/// Runs the root fields that read or write data (SQL on the database). Calls `done`
+/// exactly once, from any thread.
+class DataSource {
+ public:
+  virtual ~DataSource() = default;
+  virtual void execute(ReadyOperation operation, Done done) = 0;
+};
+
+struct EngineOptions {
+  graphql::ParseOptions parse;
+  graphql::ValidationOptions validation;
+  /// Documents kept parsed and validated (least recently used go first); 0 disables.
+  std::size_t document_cache_entries = 1000;
+  /// Longest document text kept in the cache; longer ones are prepared every time.
+  std::size_t document_cache_max_bytes = 64 * 1024;
+};
+
+class Engine {
+ public:
+  /// `data` may be null: then only meta-fields are answered and a data field is an error.
+  Engine(std::shared_ptr<const graphql::Schema> schema, EngineOptions options,
+         std::shared_ptr<DataSource> data = nullptr);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  /// Runs `request`; `done` is called exactly once, maybe before this returns.
+  void execute(OperationRequest request, Done done);
+
+  /// The parsed and validated document for `text`, from the cache or prepared now.
+  [[nodiscard]] std::shared_ptr<const PreparedDocument> prepare(std::string text);
+
+  [[nodiscard]] const graphql::Schema& schema() const noexcept { return *schema_; }
+
+  struct CacheStats {
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;
+    std::size_t entries = 0;
+  };
+  [[nodiscard]] CacheStats cache_stats() const;
+
+ private:
+  class DocumentCache;
+  std::shared_ptr<const graphql::Schema> schema_;
+  EngineOptions options_;
+  std::shared_ptr<DataSource> data_;
+  std::unique_ptr<DocumentCache> cache_;
+};
+
+/// `{"errors":[...]}` for one error with `code`.
+std::string error_response(std::string message, std::string_view code);
+
+}  // namespace fraiseql::exec

@@ -1,0 +1,221 @@
+#include "fraiseql/exec/engine.hpp"
+
+#include <list>
+#include <mutex>
+#include <string_view>
+#include <unordered_map>
+
+#include "fraiseql/core/json.hpp"
+#include "fraiseql/graphql/coercion.hpp"
+#include "fraiseql/graphql/introspection.hpp"
+
+namespace fraiseql::exec {
+
+using graphql::GraphQLError;
+using nlohmann::json;
+
+std::string error_response(std::string message, std::string_view code) {
+  GraphQLError e;
+  e.message = std::move(message);
+  e.code = std::string(code);
+  return graphql::errors_response_json({e});
+}
+
+// Least-recently-used map from document text to its prepared form. One lock: a lookup
+// is a hash and a list splice, far below the cost of the parse it saves.
+class Engine::DocumentCache {
+ public:
+  explicit DocumentCache(std::size_t capacity) : capacity_(capacity) {}
+
+  std::shared_ptr<const PreparedDocument> find(std::string_view text) {
+    std::lock_guard lock(mu_);
+    auto it = index_.find(text);
+    if (it == index_.end()) {
+      ++misses_;
+      return nullptr;
+    }
+    ++hits_;
+    lru_.splice(lru_.begin(), lru_, it->second);
+    return *it->second;
+  }
+
+  void insert(const std::shared_ptr<const PreparedDocument>& doc) {
+    std::lock_guard lock(mu_);
+    if (index_.contains(doc->text)) return;  // another thread prepared it meanwhile
+    lru_.push_front(doc);
+    index_.emplace(std::string_view(doc->text), lru_.begin());
+    while (lru_.size() > capacity_) {
+      index_.erase(std::string_view(lru_.back()->text));
+      lru_.pop_back();
+    }
+  }
+
+  CacheStats stats() const {
+    std::lock_guard lock(mu_);
+    return {hits_, misses_, lru_.size()};
+  }
+
+ private:
+  using List = std::list<std::shared_ptr<const PreparedDocument>>;
+  mutable std::mutex mu_;
+  std::size_t capacity_;
+  List lru_;
+  std::unordered_map<std::string_view, List::iterator> index_;  // keys point into the entries
+  std::uint64_t hits_ = 0;
+  std::uint64_t misses_ = 0;
+};
+
+Engine::Engine(std::shared_ptr<const graphql::Schema> schema, EngineOptions options,
+               std::shared_ptr<DataSource> data)
+    : schema_(std::move(schema)),
+      options_(options),
+      data_(std::move(data)),
+      cache_(std::make_unique<DocumentCache>(options.document_cache_entries)) {}
+
+Engine::~Engine() = default;
+
+Engine::CacheStats Engine::cache_stats() const {
+  return cache_->stats();
+}
+
+std::shared_ptr<const PreparedDocument> Engine::prepare(std::string text) {
+  const bool cacheable =
+      options_.document_cache_entries > 0 && text.size() <= options_.document_cache_max_bytes;
+  if (cacheable) {
+    if (auto hit = cache_->find(text)) return hit;
+  }
+  auto doc = std::make_shared<PreparedDocument>();
+  doc->text = text;
+  auto parsed = graphql::parse_document(std::move(text), options_.parse);
+  if (!parsed.ok()) {
+    GraphQLError e;
+    e.message = parsed.error().message;
+    e.locations.push_back(parsed.error().loc);
+    e.code = std::string(graphql::code::kParseFailed);
+    doc->errors.push_back(std::move(e));
+  } else {
+    doc->document.emplace(std::move(parsed).document());
+    doc->errors = graphql::validate(*schema_, *doc->document, options_.validation);
+  }
+  std::shared_ptr<const PreparedDocument> shared = std::move(doc);
+  if (cacheable) cache_->insert(shared);
+  return shared;
+}
+
+namespace {
+
+// Spec GetOperation: the named operation, or the only one.
+const graphql::OperationDefinition* choose_operation(const graphql::Document& document, std::string_view name,
+                                                     std::string& problem) {
+  const graphql::OperationDefinition* chosen = nullptr;
+  for (const graphql::Definition* def : document.definitions()) {
+    const auto* op = graphql::as<graphql::OperationDefinition>(def);
+    if (op == nullptr) continue;
+    if (name.empty()) {
+      if (chosen != nullptr) {
+        problem = "Must provide operation name if query contains multiple operations.";
+        return nullptr;
+      }
+      chosen = op;
+    } else if (op->name.value == name) {
+      chosen = op;
+    }
+  }
+  if (chosen == nullptr) {
+    problem = name.empty() ? "Must provide an operation."
+                           : "Unknown operation named \"" + std::string(name) + "\".";
+  }
+  return chosen;
+}
+
+OperationResponse request_error(std::string message, std::string_view code) {
+  return {Outcome::kRequestError, error_response(std::move(message), code)};
+}
+
+}  // namespace
+
+void Engine::execute(OperationRequest request, Done done) {
+  if (!request.has_query) {
+    done(request_error("Must provide a query string.", graphql::code::kBadUserInput));
+    return;
+  }
+  auto prepared = prepare(std::move(request.query));
+  if (!prepared->errors.empty()) {
+    done({Outcome::kRequestError, graphql::errors_response_json(prepared->errors)});
+    return;
+  }
+  const graphql::Document& document = *prepared->document;
+  std::string problem;
+  const auto* operation = choose_operation(document, request.operation_name, problem);
+  if (operation == nullptr) {
+    done(request_error(std::move(problem), graphql::code::kOperationResolutionFailure));
+    return;
+  }
+  if (request.queries_only && operation->operation != graphql::OperationType::kQuery) {
+    done({Outcome::kMethodNotAllowed,
+          error_response(operation->operation == graphql::OperationType::kMutation
+                             ? "Can only perform a mutation operation from a POST request."
+                             : "Subscriptions are served over WebSocket, not over GET.",
+                         graphql::code::kOperationResolutionFailure)});
+    return;
+  }
+  const graphql::TypeDef* root = schema_->root_type(operation->operation);
+  if (root == nullptr) {
+    done(request_error("Schema is not configured to execute " +
+                           std::string(graphql::to_string(operation->operation)) + " operation.",
+                       graphql::code::kOperationResolutionFailure));
+    return;
+  }
+  if (!request.variables.is_null() && !request.variables.is_object()) {
+    done(request_error("Variables must be provided as a JSON object.", graphql::code::kBadUserInput));
+    return;
+  }
+  auto coerced = graphql::coerce_variable_values(*schema_, *operation, request.variables);
+  if (!coerced.ok()) {
+    done({Outcome::kRequestError, graphql::errors_response_json(coerced.errors)});
+    return;
+  }
+
+  ReadyOperation ready;
+  ready.prepared = prepared;
+  ready.operation = operation;
+  ready.variables = std::move(coerced.values);
+  ready.request_id = std::move(request.request_id);
+
+  // Meta root fields are answered from the schema; the rest needs the data source.
+  graphql::Introspection introspection(*schema_, document, ready.variables);
+  const graphql::SelectionSet* sets[] = {operation->selection_set};
+  bool needs_data = false;
+  for (const auto& [key, fields] : introspection.collect_fields(*root, sets)) {
+    if (graphql::Introspection::is_meta_field(fields.front()->name.value)) {
+      std::string value;
+      introspection.append_field(*root, fields, value);
+      ready.meta_fields.emplace_back(std::string(key), std::move(value));
+    } else {
+      needs_data = true;
+    }
+  }
+  if (needs_data) {
+    if (!data_) {
+      done(
+          {Outcome::kInternalError, error_response("This server has no data source for the requested fields.",
+                                                   graphql::code::kInternalServerError)});
+      return;
+    }
+    data_->execute(std::move(ready), std::move(done));
+    return;
+  }
+  std::string body = "{\"data\":{";
+  bool first = true;
+  for (const auto& [key, value] : ready.meta_fields) {
+    if (!first) body.push_back(',');
+    first = false;
+    append_json_string(body, key);
+    body.push_back(':');
+    body += value;
+  }
+  body += "}}";
+  done({Outcome::kExecuted, std::move(body)});
+}
+
+}  // namespace fraiseql::exec

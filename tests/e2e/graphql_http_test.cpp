@@ -1,0 +1,130 @@
+// POST and GET /graphql through the real daemon: media types, status codes and the
+// errors each malformed request gets (GraphQL over HTTP).
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "daemon.hpp"
+
+namespace fraiseql::e2e {
+namespace {
+
+using nlohmann::json;
+
+Env graphql_env() {
+  Env env = daemon_env();
+  env["FRAISEQL_SCHEMA_PATH"] = std::string(FRAISEQL_SOURCE_DIR) + "/tests/e2e/schema.graphql";
+  return env;
+}
+
+class GraphQLHttpTest : public ::testing::Test {
+ protected:
+  HttpResponse post(const std::string& body, const std::string& accept = {},
+                    const std::string& content_type = "application/json") {
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!content_type.empty()) headers.emplace_back("Content-Type", content_type);
+    if (!accept.empty()) headers.emplace_back("Accept", accept);
+    return http_request(daemon_.port(), "POST", "/graphql", headers, body);
+  }
+  static json body_of(const HttpResponse& r) { return json::parse(r.body); }
+  static std::string code_of(const HttpResponse& r) {
+    return body_of(r)["errors"][0]["extensions"]["code"].get<std::string>();
+  }
+
+  Daemon daemon_{graphql_env()};
+};
+
+constexpr const char* kGraphQLResponse = "application/graphql-response+json";
+
+TEST_F(GraphQLHttpTest, PostAnswersInTheAcceptedMediaType) {
+  auto legacy = post(R"({"query":"{ __typename }"})");
+  EXPECT_EQ(legacy.status, 200);
+  EXPECT_EQ(legacy.header("Content-Type").value_or(""), "application/json; charset=utf-8");
+  EXPECT_EQ(body_of(legacy), json::parse(R"({"data":{"__typename":"Query"}})"));
+
+  auto modern = post(R"({"query":"{ __typename }"})", kGraphQLResponse);
+  EXPECT_EQ(modern.status, 200);
+  EXPECT_EQ(modern.header("Content-Type").value_or(""), "application/graphql-response+json; charset=utf-8");
+  EXPECT_EQ(body_of(modern), body_of(legacy));
+}
+
+TEST_F(GraphQLHttpTest, IntrospectionDescribesTheSchemaFile) {
+  auto r = post(R"({"query":"{ __type(name: \"User\") { fields { name } } }"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(body_of(r)["data"]["__type"]["fields"], json::parse(R"([{"name":"id"},{"name":"name"}])"));
+}
+
+TEST_F(GraphQLHttpTest, RequestErrorsAre400OnlyForTheNewMediaType) {
+  for (const char* q : {R"({"query":"{ users { id }"})", R"({"query":"{ nope }"})"}) {
+    auto legacy = post(q);
+    EXPECT_EQ(legacy.status, 200) << q;
+    EXPECT_FALSE(body_of(legacy).contains("data")) << legacy.body;
+    auto modern = post(q, kGraphQLResponse);
+    EXPECT_EQ(modern.status, 400) << q;
+    EXPECT_EQ(body_of(modern), body_of(legacy));
+  }
+  EXPECT_EQ(code_of(post(R"({"query":"{ users { id }"})")), "GRAPHQL_PARSE_FAILED");
+  EXPECT_EQ(code_of(post(R"({"query":"{ nope }"})")), "GRAPHQL_VALIDATION_FAILED");
+  EXPECT_EQ(code_of(post(R"({"query":"query Q($id: ID!) { user(id: $id) { id } }","variables":{}})")),
+            "BAD_USER_INPUT");
+}
+
+TEST_F(GraphQLHttpTest, GetRunsQueriesAndRefusesMutationsWith405) {
+  auto r = daemon_.get("/graphql?query=%7B%20__typename%20%7D");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(body_of(r), json::parse(R"({"data":{"__typename":"Query"}})"));
+
+  auto m = daemon_.get("/graphql?query=mutation%20%7B%20touchUser(id%3A%201)%20%7B%20id%20%7D%20%7D");
+  EXPECT_EQ(m.status, 405) << m.body;
+  EXPECT_EQ(m.header("Allow").value_or(""), "POST");
+  EXPECT_NE(body_of(m)["errors"][0]["message"].get<std::string>().find("POST"), std::string::npos);
+}
+
+TEST_F(GraphQLHttpTest, MalformedRequestsGet4xxWithAGraphQLErrorBody) {
+  struct Case {
+    std::string body;
+    std::string content_type;
+    int status;
+  };
+  const Case cases[] = {
+      {R"({"query": )", "application/json", 400},             // not JSON
+      {R"(["{ __typename }"])", "application/json", 400},     // not an object
+      {R"({"operationName":"A"})", "application/json", 200},  // no query: a GraphQL error
+      {R"({"query":42})", "application/json", 400},           // query not a string
+      {R"({"query":"{ __typename }","variables":"x"})", "application/json", 400},
+      {R"({"query":"{ __typename }"})", "text/plain", 415},
+      {R"({"query":"{ __typename }"})", "", 415},
+  };
+  for (const auto& c : cases) {
+    auto r = post(c.body, {}, c.content_type);
+    EXPECT_EQ(r.status, c.status) << c.body << " as " << c.content_type;
+    auto body = body_of(r);
+    EXPECT_TRUE(body["errors"].is_array() && !body["errors"].empty()) << r.body;
+    EXPECT_FALSE(body.contains("data")) << r.body;
+  }
+  // The daemon is still there and serving.
+  EXPECT_EQ(post(R"({"query":"{ __typename }"})").status, 200);
+}
+
+TEST_F(GraphQLHttpTest, UnacceptableAcceptIs406) {
+  auto r = post(R"({"query":"{ __typename }"})", "text/html");
+  EXPECT_EQ(r.status, 406);
+  EXPECT_EQ(code_of(r), "NOT_ACCEPTABLE");
+}
+
+TEST(GraphQLSchemaStartupTest, BrokenSchemaStopsStartupNamingFileLineAndColumn) {
+  Env env = daemon_env();
+  std::string path = std::string(FRAISEQL_SOURCE_DIR) + "/tests/e2e/broken_schema.graphql";
+  env["FRAISEQL_SCHEMA_PATH"] = path;
+  auto r = run_fraiseql({"serve"}, env);
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find(path + ":4:11"), std::string::npos) << r.err;  // Nobody
+  EXPECT_NE(r.err.find(path + ":9:3"), std::string::npos) << r.err;   // users twice
+
+  env["FRAISEQL_SCHEMA_PATH"] = "/nonexistent/schema.graphql";
+  r = run_fraiseql({"serve"}, env);
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("schema.path"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace fraiseql::e2e
