@@ -128,13 +128,13 @@ Result<Entry> convert_scalar(const KeySpec& k, const std::string& raw, const std
       else if (unit == "KiB" || unit == "K")
         mult = 1024;
       else if (unit == "MiB" || unit == "M")
-        mult = 1024 * 1024;
+        mult = 1024LL * 1024;
       else if (unit == "GiB" || unit == "G")
         mult = 1024LL * 1024 * 1024;
       else if (unit == "KB")
         mult = 1000;
       else if (unit == "MB")
-        mult = 1000 * 1000;
+        mult = 1000LL * 1000;
       else if (unit == "GB")
         mult = 1000LL * 1000 * 1000;
       else

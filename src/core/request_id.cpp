@@ -12,10 +12,10 @@ std::string generate_request_id() {
   static constexpr std::array<char, 16> kHex = {'0', '1', '2', '3', '4', '5', '6', '7',
                                                 '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
   std::string out(32, '0');
-  for (int half = 0; half < 2; ++half) {
+  for (std::size_t half = 0; half < 2; ++half) {
     std::uint64_t bits = rng();
-    for (int i = 0; i < 16; ++i) {
-      out[static_cast<std::size_t>(half * 16 + i)] = kHex[bits & 0xFU];
+    for (std::size_t i = 0; i < 16; ++i) {
+      out[half * 16 + i] = kHex[bits & 0xFU];
       bits >>= 4U;
     }
   }

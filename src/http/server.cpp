@@ -131,7 +131,7 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.socket().close(ec);
   }
 
-  void complete(Response response) { finish(std::move(response)); }
+  void complete(const Response& response) { finish(response); }
 
  private:
   // Waits for the first byte of a request; the header timeout starts when it arrives,
@@ -263,7 +263,7 @@ class Session : public std::enable_shared_from_this<Session> {
       auto r = Response::json_error(405, "method " + request_.method + " is not allowed on " + request_.path,
                                     "METHOD_NOT_ALLOWED");
       r.headers.emplace_back("Allow", Router::allow_header(*route));
-      return write(std::move(r));
+      return write(r);
     }
     if (request_.method == "HEAD") {
       request_.head_only = true;
@@ -276,7 +276,7 @@ class Session : public std::enable_shared_from_this<Session> {
         void complete(Response response) override {
           auto s = std::move(session);
           auto& ioc = s->loop_.ioc;
-          asio::post(ioc, [s, r = std::move(response)]() mutable { s->complete(std::move(r)); });
+          asio::post(ioc, [s, r = std::move(response)] { s->complete(r); });
         }
       };
       Request copy = request_;
@@ -287,11 +287,11 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  void finish(Response response) { write(std::move(response)); }
+  void finish(const Response& response) { write(response); }
 
   // The answer is formatted into one reused buffer and sent with one write: Beast's
   // serializer walks a chain of buffer views per response, a fifth of the CPU under load.
-  void write(Response response) {
+  void write(const Response& response) {
     if (server_.draining.load()) keep_alive_ = false;
     status_ = response.status;
     bytes_out_ = response.body.size();
