@@ -182,7 +182,10 @@ void Introspection::append_object(const Object& object, std::span<const Field* c
 
   out.push_back('{');
   bool first_key = true;
-  for (const auto& [key, group] : groups) {
+  for (const auto& entry : groups) {
+    // Named, not a structured binding: lambdas below capture it (clang < 16 cannot).
+    const auto& key = entry.first;
+    const auto& group = entry.second;
     if (!first_key) out.push_back(',');
     first_key = false;
     append_json_string(out, key);

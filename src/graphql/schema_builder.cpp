@@ -133,6 +133,7 @@ class SchemaBuilderAccess {
     check_applied_directives();
     validate_types();
     validate_directives();
+    detect_directive_self_references();
     if (!errors_.empty()) return fail();
     return SchemaBuildResult(std::shared_ptr<const Schema>(schema_.release()));
   }
@@ -574,6 +575,29 @@ class SchemaBuilderAccess {
                   ", it cannot be " + std::string(t->name) + ".");
       }
     }
+    // Spec §3.3.1 Root Operation Types: the roots must all be different types (graphql-js
+    // 17 wording; 16 does not check). One type serving two operations would make every
+    // query field a mutation field too.
+    static constexpr std::string_view kOperations[3] = {"query", "mutation", "subscription"};
+    for (std::size_t i = 0; i < 3; ++i) {
+      if (roots[i] == nullptr) continue;
+      bool first = true;
+      std::string operations(kOperations[i]);
+      const OperationTypeDefinition* later = nullptr;
+      for (std::size_t j = 0; j < 3; ++j) {
+        if (j == i || roots[j] != roots[i]) continue;
+        if (j < i) first = false;
+        if (j > i) {
+          operations += " and " + std::string(kOperations[j]);
+          if (later == nullptr) later = root_nodes[j];
+        }
+      }
+      if (!first || operations.size() == kOperations[i].size()) continue;
+      const Node* where = later != nullptr ? static_cast<const Node*>(later->type) : roots[i]->ast;
+      error(later != nullptr ? doc_of(later) : doc_of(roots[i]->ast), where->loc,
+            "All root types must be different, \"" + std::string(roots[i]->name) + "\" type is used as " +
+                operations + " root types.");
+    }
     s.query_ = roots[0];
     s.mutation_ = roots[1];
     s.subscription_ = roots[2];
@@ -999,6 +1023,52 @@ class SchemaBuilderAccess {
             if (auto msg = literal_error(*a.default_value, a.type)) error(a.ast, a.default_value->loc, *msg);
           }
         }
+      }
+    }
+  }
+
+  // Spec §3.13 Directives, Validation 1-2 (graphql-js does not check it): a directive
+  // must not be used on its own arguments, nor reach itself through the directives and
+  // input types those arguments use. Such a definition has no well-founded meaning.
+  void detect_directive_self_references() {
+    for (const DirectiveDef* start : schema_->directive_list_) {
+      if (!user_defined(start->ast)) continue;
+      std::unordered_set<const DirectiveDef*> seen_directives;
+      std::unordered_set<const TypeDef*> seen_types;
+      std::vector<const DirectiveDef*> directive_stack;
+      std::vector<const TypeDef*> type_stack;
+      bool cycle = false;
+      auto use_directives = [&](const AppliedDirectives& applied) {
+        for (const Directive* applied_directive : applied) {
+          const DirectiveDef* d = schema_->directive(applied_directive->name.value);
+          if (d == start) cycle = true;
+          if (d != nullptr && seen_directives.insert(d).second) directive_stack.push_back(d);
+        }
+      };
+      auto use_value = [&](const InputValueDef& value) {
+        use_directives(value.directives);
+        const TypeDef* t = value.type.named_type_ptr();
+        if (t != nullptr && seen_types.insert(t).second) type_stack.push_back(t);
+      };
+      for (const InputValueDef& a : start->arguments) use_value(a);
+      while (!cycle && (!directive_stack.empty() || !type_stack.empty())) {
+        if (!directive_stack.empty()) {
+          const DirectiveDef* d = directive_stack.back();
+          directive_stack.pop_back();
+          for (const InputValueDef& a : d->arguments) use_value(a);
+          continue;
+        }
+        const TypeDef* t = type_stack.back();
+        type_stack.pop_back();
+        use_directives(t->directives);
+        for (const InputValueDef& f : t->input_fields) use_value(f);
+        for (const EnumValueDef& v : t->enum_values) use_directives(v.directives);
+      }
+      if (cycle) {
+        error(start->ast, start->ast->name.loc,
+              "Directive \"@" + std::string(start->name) +
+                  "\" must not reference itself, directly or through the types and directives of its "
+                  "arguments.");
       }
     }
   }

@@ -51,6 +51,13 @@ function knownDeviation(o, t) {
   // without unwrapping NonNull. The spec (and graphql-js 17) check every position.
   const extraRules = o.rules.filter((r) => !t.rules.includes(r));
   const missing = t.rules.filter((r) => !o.rules.includes(r));
+  // The spec (and graphql-js 17) forbid @skip and @include at the root of a subscription;
+  // graphql-js 16 evaluates a literal condition instead.
+  if (missing.length === 0 && extraRules.length === 1 && extraRules[0] === 'SingleFieldSubscriptions' &&
+      o.messages.filter((m) => m.startsWith('SingleFieldSubscriptions: ')).every((m) =>
+        / must not use `@skip` or `@include` directives in the top level selection\.$/.test(m))) {
+    return 'graphql-js 16 allows @skip/@include at the root of a subscription (SingleFieldSubscriptions)';
+  }
   if (missing.length > 0 || extraRules.length !== 1 || extraRules[0] !== 'VariablesInAllowedPosition') return null;
   const theirMessages = new Set(t.messages);
   const extra = o.messages.filter((m) => m.startsWith('VariablesInAllowedPosition: ') && !theirMessages.has(m));

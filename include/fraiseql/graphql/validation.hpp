@@ -1,6 +1,8 @@
 #pragma once
 /// Validation of executable documents against a Schema: every rule of spec §5 (the
-/// graphql-js 16 `specifiedRules`, same messages and order), then FraiseQL's cost limits.
+/// graphql-js 16 `specifiedRules`, same messages and order, plus what the September 2025
+/// spec adds, worded as graphql-js 17 does: "KnownOperationTypes", and no @skip/@include
+/// at the root of a subscription), then FraiseQL's cost limits.
 ///
 /// validate() walks the document once, dispatching to every rule at each node, and
 /// visits each fragment definition once (a spread is never re-walked). It reports every

@@ -27,6 +27,7 @@ namespace fraiseql::graphql::validation {
 /// graphql-js rule names without the "Rule" suffix.
 namespace rule {
 inline constexpr std::string_view kExecutableDefinitions = "ExecutableDefinitions";
+inline constexpr std::string_view kKnownOperationTypes = "KnownOperationTypes";
 inline constexpr std::string_view kUniqueOperationNames = "UniqueOperationNames";
 inline constexpr std::string_view kLoneAnonymousOperation = "LoneAnonymousOperation";
 inline constexpr std::string_view kSingleFieldSubscriptions = "SingleFieldSubscriptions";
@@ -149,6 +150,7 @@ class Validator {
 
   // document_rules.cpp
   void executable_definitions();
+  void known_operation_types(const OperationDefinition& op);
   void unique_operation_names(const OperationDefinition& op);
   void lone_anonymous_operation(const OperationDefinition& op);
   void unique_fragment_names(const FragmentDefinition& fragment);

@@ -22,6 +22,16 @@ void Validator::executable_definitions() {
   }
 }
 
+// https://spec.graphql.org/September2025/#sec-Operation-Type-Existence (graphql-js 17
+// KnownOperationTypesRule; 16 only fails at execution). Without it, a mutation on a
+// schema with no Mutation type would pass: its fields are never checked.
+void Validator::known_operation_types(const OperationDefinition& op) {
+  if (schema_.root_type(op.operation) != nullptr) return;
+  report(rule::kKnownOperationTypes,
+         "The " + std::string(to_string(op.operation)) + " operation is not supported by the schema.",
+         {op.loc});
+}
+
 void Validator::unique_operation_names(const OperationDefinition& op) {
   if (op.name.empty()) return;
   auto [it, inserted] = seen_operation_names_.try_emplace(op.name.value, &op.name);
@@ -106,32 +116,6 @@ void Validator::detect_cycle(const FragmentDefinition& fragment) {
   cycle_path_index_.erase(name);
 }
 
-namespace {
-
-bool literal_if(const Directive& directive, bool& value) {
-  for (const Argument* argument : directive.arguments) {
-    if (argument->name.value != "if") continue;
-    if (const auto* b = as<BooleanValue>(argument->value)) {
-      value = b->value;
-      return true;
-    }
-  }
-  return false;
-}
-
-// graphql-js shouldIncludeNode() with no variable values. A condition given as a
-// variable keeps the selection (graphql-js throws there; counting it is the safe side).
-bool should_include(NodeList<Directive> directives) {
-  for (const Directive* directive : directives) {
-    bool value = false;
-    if (directive->name.value == "skip" && literal_if(*directive, value) && value) return false;
-    if (directive->name.value == "include" && literal_if(*directive, value) && !value) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 void Validator::single_field_subscriptions(const OperationDefinition& op) {
   if (op.operation != OperationType::kSubscription || op.selection_set == nullptr) return;
   const TypeDef* subscription_type = schema_.subscription_type();
@@ -145,6 +129,20 @@ void Validator::single_field_subscriptions(const OperationDefinition& op) {
   PVector<Group> groups(&arena_);
   PMap<std::string_view, std::size_t> index(&arena_);
   PMap<std::string_view, bool> visited(&arena_);
+  // Spec Single Root Field (September2025): no @skip or @include at the root of a
+  // subscription, whose root field must be known before any variable is. graphql-js 17
+  // reports them this way; 16 evaluated them (and threw on a variable condition).
+  std::vector<Location> forbidden;
+  auto should_include = [&](NodeList<Directive> directives) {
+    for (std::string_view name : {std::string_view("skip"), std::string_view("include")}) {
+      for (const Directive* directive : directives) {
+        if (directive->name.value != name) continue;
+        forbidden.push_back(directive->loc);
+        return false;
+      }
+    }
+    return true;
+  };
   auto matches = [&](const NamedType* condition) {
     if (condition == nullptr) return true;
     TypeRef t = type_from_ast(*condition);
@@ -177,6 +175,12 @@ void Validator::single_field_subscriptions(const OperationDefinition& op) {
 
   const std::string subject =
       op.name.empty() ? std::string("Anonymous Subscription") : "Subscription " + quoted(op.name.value);
+  if (!forbidden.empty()) {
+    report(rule::kSingleFieldSubscriptions,
+           subject + " must not use `@skip` or `@include` directives in the top level selection.",
+           std::move(forbidden));
+    return;
+  }
   if (groups.size() > 1) {
     std::vector<Location> locations;
     for (std::size_t i = 1; i < groups.size(); ++i) {

@@ -206,6 +206,7 @@ void Validator::walk_document() {
 
 void Validator::walk_operation(const OperationDefinition& op) {
   next_event();
+  known_operation_types(op);
   unique_operation_names(op);
   lone_anonymous_operation(op);
   single_field_subscriptions(op);

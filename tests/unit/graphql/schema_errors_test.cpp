@@ -1,8 +1,14 @@
 // Type-system errors: each reported as file:line:col, all of them at once.
 
+#include <map>
+#include <string>
+
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "fraiseql/graphql/schema_builder.hpp"
+
+#include "test_env.hpp"
 
 namespace fraiseql::graphql {
 namespace {
@@ -97,6 +103,11 @@ const Case kCases[] = {
      "schema { query: Q mutation: M }\nunion Q = T\ntype T { a: Int }\ninput M { a: Int }",
      "s.graphql:1:17: Query root type must be Object type, it cannot be Q.\n"
      "s.graphql:1:29: Mutation root type must be Object type if provided, it cannot be M.\n"},
+    // https://spec.graphql.org/September2025/#sec-Root-Operation-Types
+    {"RootTypesMustDiffer",
+     "schema { query: Query mutation: Query subscription: Query }\ntype Query { a: Int }",
+     "s.graphql:1:33: All root types must be different, \"Query\" type is used as query and mutation and "
+     "subscription root types.\n"},
     {"MissingQuery", "type Other { a: Int }", "s.graphql: Query root type must be provided.\n"},
     {"MissingQueryWithSchema", "schema { mutation: M }\ntype M { a: Int }",
      "s.graphql:1:1: Query root type must be provided.\n"},
@@ -124,6 +135,24 @@ const Case kCases[] = {
      "s.graphql:1:14: The type of @d(a:) must be Input Type but got: Query.\n"
      "s.graphql:1:24: Name \"__b\" must not begin with \"__\", which is reserved by GraphQL introspection.\n"
      "s.graphql:1:42: Required argument @d(c:) cannot be deprecated.\n"},
+    // https://spec.graphql.org/September2025/#sec-Type-System.Directives.Validation
+    // (Section3-061 is the direct case).
+    {"DirectiveReferencesItself",
+     "directive @invalidExample(arg: String @invalidExample) on ARGUMENT_DEFINITION\n"
+     "directive @a(x: In) on ARGUMENT_DEFINITION | ENUM_VALUE\n"
+     "input In { y: Int @b }\n"
+     "directive @b(z: E) on INPUT_FIELD_DEFINITION\n"
+     "enum E { V @a }\n"
+     "directive @fine(x: In2) on FIELD\n"
+     "input In2 { y: Int @b2 }\n"
+     "directive @b2(s: String @deprecated) on INPUT_FIELD_DEFINITION\n"
+     "type Query { a: Int }",
+     "s.graphql:1:12: Directive \"@invalidExample\" must not reference itself, directly or through the types "
+     "and directives of its arguments.\n"
+     "s.graphql:2:12: Directive \"@a\" must not reference itself, directly or through the types and "
+     "directives of its arguments.\n"
+     "s.graphql:4:12: Directive \"@b\" must not reference itself, directly or through the types and "
+     "directives of its arguments.\n"},
     {"RequiredDeprecated", "type Query { a(x: Int! @deprecated): Int }\ninput I { y: Int! @deprecated }",
      "s.graphql:1:24: Required argument Query.a(x:) cannot be deprecated.\n"
      "s.graphql:2:19: Required input field I.y cannot be deprecated.\n"},
@@ -160,6 +189,35 @@ TEST(SchemaErrorsMultiFile, SyntaxErrorsOfEveryFile) {
   EXPECT_EQ(r.error_text(),
             "a.graphql:1:13: Syntax Error: Expected Name, found <EOF>.\n"
             "b.graphql:1:13: Syntax Error: Expected Name, found \"}\".\n");
+}
+
+// The type-system counter-examples of spec §3 (graphql-spec September2025 corpus, the
+// blocks that are SDL): each must stop the schema from building. A Query root is added
+// so that the only error left is the one the spec illustrates.
+TEST(SchemaErrorsSpecCorpus, TypeSystemCounterExamplesAreRejected) {
+  const nlohmann::json examples = nlohmann::json::parse(fraiseql::testing::read_file(
+      fraiseql::testing::corpus_path("graphql/graphql-spec/spec-examples-September2025.json")))["examples"];
+  const std::map<std::string, std::string> kWhy = {
+      {"Section3-038", "cannot implement itself"},
+      {"Section3-049", "Cannot reference Input Object \"Example\" within itself"},
+      {"Section3-050", "Cannot reference Input Object \"First\" within itself"},
+      {"Section3-061", "Directive \"@invalidExample\" must not reference itself"},
+      {"Section3-068", "Required argument ExampleType.invalidField(oldArg:) cannot be deprecated."},
+  };
+  int n = 0;
+  for (const nlohmann::json& e : examples) {
+    if (e["kind"] != "counter-example" || e["file"] != "spec/Section 3 -- Type System.md") continue;
+    const nlohmann::json& js = e["graphqljs"];
+    if (js["parse"] != "ok" || js["executable"].get<bool>()) continue;
+    ++n;
+    const std::string sdl = e["text"].get<std::string>() + "\ntype Query { a: Int }\n";
+    auto r = build_schema(sdl, "s.graphql");
+    ASSERT_FALSE(r.ok()) << e["id"] << " built:\n" << sdl;
+    auto why = kWhy.find(e["id"].get<std::string>());
+    ASSERT_NE(why, kWhy.end()) << e["id"];
+    EXPECT_NE(r.error_text().find(why->second), std::string::npos) << e["id"] << ":\n" << r.error_text();
+  }
+  EXPECT_EQ(n, static_cast<int>(kWhy.size()));
 }
 
 }  // namespace

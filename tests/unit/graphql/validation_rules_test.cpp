@@ -90,10 +90,27 @@ void expect_not_reported(const Schema& schema, std::string_view rule, std::strin
 
 // https://spec.graphql.org/September2025/#sec-Operation-Type-Existence
 TEST(ValidationSpecExamples, OperationTypeExistence) {
-  expect_reported(context_schema(), "FieldsOnCorrectType", R"gql(mutation goodbyeMutation {
+  // The section's own schema (Section5-003) has a Query root only.
+  const auto hello = testing::build_test_schema("type Query {\n  hello: String\n}\n");
+  ASSERT_NE(hello, nullptr);
+  expect_not_reported(*hello, "KnownOperationTypes", R"gql(query helloQuery {
+  hello
+}
+)gql");  // Section5-004
+  const auto errors = validate_text(*hello, R"gql(mutation goodbyeMutation {
   goodbye
 }
 )gql");  // Section5-005
+  ASSERT_EQ(errors.size(), 1u) << describe(errors);
+  EXPECT_EQ(errors[0].rule, "KnownOperationTypes");
+  EXPECT_EQ(errors[0].message, "The mutation operation is not supported by the schema.");
+  ASSERT_EQ(errors[0].locations.size(), 1u);
+  EXPECT_EQ(errors[0].locations[0].line, 1u);
+  EXPECT_EQ(errors[0].locations[0].column, 1u);
+  expect_reported(*hello, "KnownOperationTypes", "subscription { hello }");
+  // With a Mutation root, the same operation is checked field by field instead.
+  expect_not_reported(context_schema(), "KnownOperationTypes", "mutation goodbyeMutation { goodbye }");
+  expect_reported(context_schema(), "FieldsOnCorrectType", "mutation goodbyeMutation { goodbye }");
 }
 
 // https://spec.graphql.org/September2025/#sec-Operation-Name-Uniqueness
@@ -397,6 +414,38 @@ fragment multipleArgsReverseOrder on Arguments {
   multipleRequirements(y: 2, x: 1)
 }
 )gql");  // Section5-037
+}
+
+// https://spec.graphql.org/September2025/#sec-Argument-Uniqueness (the spec gives no
+// example block; graphql-js UniqueArgumentNamesRule wording and locations).
+TEST(ValidationSpecExamples, ArgumentUniqueness) {
+  expect_not_reported(context_schema(), "UniqueArgumentNames", R"gql({
+  arguments {
+    multipleRequirements(x: 1, y: 2)
+  }
+  dog @include(if: true) { name }
+}
+)gql");
+  const auto errors = validate_text(context_schema(), R"gql({
+  arguments {
+    multipleRequirements(x: 1, y: 2, x: 3, x: 4)
+  }
+  dog @include(if: true, if: false) { name }
+}
+)gql");
+  ASSERT_EQ(errors.size(), 2u) << describe(errors);
+  EXPECT_EQ(errors[0].rule, "UniqueArgumentNames");
+  EXPECT_EQ(errors[0].message, "There can be only one argument named \"x\".");
+  ASSERT_EQ(errors[0].locations.size(), 3u);
+  EXPECT_EQ(errors[0].locations[0].column, 26u);
+  EXPECT_EQ(errors[0].locations[1].column, 38u);
+  EXPECT_EQ(errors[0].locations[2].column, 44u);
+  EXPECT_EQ(errors[1].rule, "UniqueArgumentNames");
+  EXPECT_EQ(errors[1].message, "There can be only one argument named \"if\".");
+  ASSERT_EQ(errors[1].locations.size(), 2u);
+  EXPECT_EQ(errors[1].locations[0].line, 5u);
+  EXPECT_EQ(errors[1].locations[0].column, 16u);
+  EXPECT_EQ(errors[1].locations[1].column, 26u);
 }
 
 // https://spec.graphql.org/September2025/#sec-Required-Arguments
@@ -757,6 +806,26 @@ TEST(ValidationSpecExamples, InputObjectFieldNames) {
   }
 }
 )gql");  // Section5-065
+}
+
+// https://spec.graphql.org/September2025/#sec-Input-Object-Required-Fields (no example
+// block in the spec; graphql-js reports it under ValuesOfCorrectType).
+TEST(ValidationSpecExamples, InputObjectRequiredFields) {
+  expect_not_reported(context_schema(), "ValuesOfCorrectType",
+                      "mutation { addPet(pet: {cat: {name: \"Tom\"}}) { name } }");
+  auto errors =
+      validate_text(context_schema(), "mutation { addPet(pet: {cat: {nickname: \"x\"}}) { name } }");
+  ASSERT_EQ(errors.size(), 1u) << describe(errors);
+  EXPECT_EQ(errors[0].rule, "ValuesOfCorrectType");
+  EXPECT_EQ(errors[0].message, "Field \"CatInput.name\" of required type \"String!\" was not provided.");
+  ASSERT_EQ(errors[0].locations.size(), 1u);
+  EXPECT_EQ(errors[0].locations[0].column, 30u);
+  errors = validate_text(context_schema(), "mutation { addPet(pet: {cat: {name: null}}) { name } }");
+  ASSERT_EQ(errors.size(), 1u) << describe(errors);
+  EXPECT_EQ(errors[0].rule, "ValuesOfCorrectType");
+  EXPECT_EQ(errors[0].message, "Expected value of type \"String!\", found null.");
+  ASSERT_EQ(errors[0].locations.size(), 1u);
+  EXPECT_EQ(errors[0].locations[0].column, 37u);
 }
 
 // https://spec.graphql.org/September2025/#sec-Input-Object-Field-Uniqueness
@@ -1222,14 +1291,38 @@ TEST(ValidationMessages, MaxIntrospectionDepth) {
   EXPECT_EQ(errors[0].message, "Maximum introspection depth exceeded");
 }
 
-TEST(ValidationMessages, SubscriptionWithVariableConditionCountsBothFields) {
-  // graphql-js throws on this document; the spec calls it invalid.
-  const auto errors = validate_text(subscription_schema(), R"gql(subscription s($b: Boolean!) {
+// https://spec.graphql.org/September2025/#sec-Single-Root-Field: "We do not allow the
+// `@skip` and `@include` directives at the root of the subscription operation"
+// (graphql-js 17 wording; graphql-js 16 throws on a variable condition).
+TEST(ValidationMessages, SubscriptionRootMustNotUseSkipOrInclude) {
+  auto errors = validate_text(subscription_schema(), R"gql(subscription s($b: Boolean!) {
   newMessage @include(if: $b) { body }
   disallowedSecondRootField @skip(if: $b)
 })gql");
   ASSERT_EQ(errors.size(), 1u) << describe(errors);
-  EXPECT_EQ(errors[0].message, "Subscription \"s\" must select only one top level field.");
+  EXPECT_EQ(errors[0].rule, "SingleFieldSubscriptions");
+  EXPECT_EQ(errors[0].message,
+            "Subscription \"s\" must not use `@skip` or `@include` directives in the top level selection.");
+  ASSERT_EQ(errors[0].locations.size(), 2u);
+  EXPECT_EQ(errors[0].locations[0].line, 2u);
+  EXPECT_EQ(errors[0].locations[0].column, 14u);
+  EXPECT_EQ(errors[0].locations[1].line, 3u);
+  EXPECT_EQ(errors[0].locations[1].column, 29u);
+
+  // One root field is not enough: the condition itself is forbidden, even a literal one,
+  // and through a fragment at the root.
+  errors = validate_text(
+      subscription_schema(),
+      "subscription { ...F } fragment F on Subscription { newMessage @skip(if: false) { body } }");
+  ASSERT_EQ(errors.size(), 1u) << describe(errors);
+  EXPECT_EQ(
+      errors[0].message,
+      "Anonymous Subscription must not use `@skip` or `@include` directives in the top level selection.");
+  // Below the root field they are fine.
+  errors = validate_text(
+      subscription_schema(),
+      "subscription s($b: Boolean!) { newMessage { body @skip(if: $b) sender @include(if: true) } }");
+  EXPECT_TRUE(errors.empty()) << describe(errors);
 }
 
 }  // namespace
