@@ -113,6 +113,7 @@ void HostChecker::run() {
   std::unique_ptr<pqxx::connection> conn;
   bool was_up = false;
   bool first = true;
+  std::chrono::steady_clock::time_point caught_up_at{};  // last check with nothing left to replay
   for (;;) {
     HostStatus next;
     auto t0 = std::chrono::steady_clock::now();
@@ -132,11 +133,24 @@ void HostChecker::run() {
           "        OR pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0"
           "      ELSE COALESCE(1000 * EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0)"
           " END::bigint,"
-          " COALESCE(pg_last_wal_replay_lsn()::text, '')");
+          " COALESCE(pg_last_wal_replay_lsn()::text, ''),"
+          " pg_is_in_recovery() AND pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn()");
       next.reachable = true;
       next.in_recovery = r[0][0].as<bool>();
       next.replay_lag = std::chrono::milliseconds(std::max<long long>(0, r[0][1].as<long long>()));
       next.replay_lsn = r[0][2].as<std::string>();
+      bool behind = !r[0][3].is_null() && r[0][3].as<bool>();
+      if (!behind) {
+        caught_up_at = std::chrono::steady_clock::now();
+      } else if (caught_up_at != std::chrono::steady_clock::time_point{}) {
+        // After an idle spell the last replayed commit is old, so the first write makes
+        // the timestamp measure jump to the idle time. What is not replayed yet arrived
+        // after the last check that found the replica caught up: the lag is no more
+        // than the time since then either.
+        auto since = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                           caught_up_at);
+        next.replay_lag = std::min(next.replay_lag, since);
+      }
     } catch (const std::exception& ex) {
       next.reachable = false;
       // libpq messages span lines; keep one line for logs and the /ready body.

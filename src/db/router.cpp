@@ -1,5 +1,7 @@
 #include "fraiseql/db/router.hpp"
 
+#include <limits>
+
 #include <pqxx/except>
 #include <pqxx/nontransaction>
 #include <pqxx/prepared_statement>
@@ -10,6 +12,8 @@
 #include <prometheus/histogram.h>
 #include <spdlog/spdlog.h>
 
+#include "fraiseql/db/lsn.hpp"
+#include "fraiseql/db/statement_log.hpp"
 #include "fraiseql/metrics/registry.hpp"
 
 #include "executor.hpp"
@@ -83,19 +87,54 @@ Rows to_rows(const pqxx::result& r) {
   return out;
 }
 
-Rows exec(pqxx::connection& conn, Intent intent, const std::string& sql, const Params& params) {
+enum class Mode { kRun, kExplain };
+
+// A commit that waited for its flush (synchronous_commit other than off) leaves the
+// write position at or past its commit record, and that position is flushed, so a
+// standby can always reach it. Without the wait only the insert position is sure to be
+// past the commit; it may sit just after a page header that replay reaches only with
+// the next record, which at worst keeps the reader on the primary a little longer.
+constexpr const char* kWritePositionSql =
+    "SELECT CASE WHEN current_setting('synchronous_commit') = 'off' THEN pg_current_wal_insert_lsn()"
+    " ELSE pg_current_wal_lsn() END::text";
+
+Rows exec(pqxx::connection& conn, Intent intent, Mode mode, const std::string& sql, const Params& params,
+          bool want_lsn) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);  // nullptr is SQL NULL
   auto dynamic = pqxx::prepare::make_dynamic_params(values);
+  if (mode == Mode::kExplain) {
+    // EXPLAIN ANALYZE executes the statement; never committing keeps explain side-effect free.
+    pqxx::work tx(conn);
+    auto r = to_rows(tx.exec_params(sql, dynamic));
+    tx.abort();
+    return r;
+  }
   if (intent == Intent::kRead) {
     pqxx::nontransaction tx(conn);
     return to_rows(tx.exec_params(sql, dynamic));
   }
-  pqxx::work tx(conn);
-  auto r = tx.exec_params(sql, dynamic);
-  tx.commit();
-  return to_rows(r);
+  Rows out;
+  {
+    pqxx::work tx(conn);
+    auto r = tx.exec_params(sql, dynamic);
+    tx.commit();
+    out = to_rows(r);
+  }
+  if (want_lsn) {
+    // Taken after COMMIT, so the position is past the commit record: a standby that has
+    // replayed up to it sees the write.
+    try {
+      pqxx::nontransaction tx(conn);
+      out.consistency_token = tx.exec(kWritePositionSql)[0][0].as<std::string>();
+    } catch (const std::exception& ex) {
+      // The write is committed; only its position is unknown (the caller falls back to
+      // the primary for this subject).
+      spdlog::debug("write committed but its WAL position could not be read: {}", one_line(ex.what()));
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -109,6 +148,8 @@ struct Router::Host {
   std::atomic<std::size_t> outstanding{0};
   std::atomic<bool> fit{false};  // last check: reachable and, for a replica, within max lag
   std::atomic<steady::rep> checked_at{0};
+  std::atomic<std::uint64_t> replay_lsn{0};  // replicas: as of the last check
+  prometheus::Counter* slow_counter = nullptr;
   prometheus::Gauge* lag_gauge = nullptr;
   prometheus::Histogram* read_duration = nullptr;
   prometheus::Histogram* write_duration = nullptr;
@@ -127,13 +168,17 @@ struct Router::Call {
   Params params;
   Deadline deadline = Deadline::never();
   Callback callback;
+  Mode mode = Mode::kRun;
+  std::string subject;        // writes: whose position to remember
+  std::uint64_t min_lsn = 0;  // reads: only hosts that replayed this far
   std::vector<const Host*> tried;
   bool retried = false;
 };
 
 Router::Router(RouterOptions options, metrics::Registry* registry)
-    : options_(std::move(options)), registry_(registry) {
+    : options_(std::move(options)), registry_(registry), writes_(options_.read_your_writes_window) {
   prometheus::Family<prometheus::Histogram>* duration = nullptr;
+  prometheus::Family<prometheus::Counter>* slow = nullptr;
   prometheus::Family<prometheus::Gauge>* lag = nullptr;
   prometheus::Family<prometheus::Counter>* errors = nullptr;
   if (registry_ != nullptr) {
@@ -155,6 +200,16 @@ Router::Router(RouterOptions options, metrics::Registry* registry)
                              .Help("Reads sent to the primary because no replica was fit to serve them.")
                              .Register(prom)
                              .Add({});
+    ryw_primary_counter_ =
+        &prometheus::BuildCounter()
+             .Name("fraiseql_db_read_your_writes_primary_total")
+             .Help("Reads sent to the primary because no fit replica had replayed the reader's last write.")
+             .Register(prom)
+             .Add({});
+    slow = &prometheus::BuildCounter()
+                .Name("fraiseql_db_slow_queries_total")
+                .Help("Statements that took longer than the slow-query threshold, by host.")
+                .Register(prom);
   }
   auto add_host = [&](std::string target, const std::string& url, bool primary) {
     auto h = std::make_unique<Host>();
@@ -180,6 +235,7 @@ Router::Router(RouterOptions options, metrics::Registry* registry)
           &duration->Add({{"operation", "write"}, {"target", h->target}}, metrics::latency_buckets());
       if (!primary) h->lag_gauge = &lag->Add({{"target", h->target}});
       h->errors = errors;
+      h->slow_counter = &slow->Add({{"target", h->target}});
     }
     Host* raw = h.get();
     auto max_lag = options_.max_replica_lag;
@@ -191,6 +247,9 @@ Router::Router(RouterOptions options, metrics::Registry* registry)
                            .on_check = [raw, max_lag](const HostStatus& s) {
                              if (raw->lag_gauge != nullptr && s.reachable) {
                                raw->lag_gauge->Set(std::chrono::duration<double>(s.replay_lag).count());
+                             }
+                             if (!raw->primary && s.reachable) {
+                               if (auto lsn = parse_lsn(s.replay_lsn)) raw->replay_lsn = *lsn;
                              }
                              bool fit = s.reachable && (raw->primary || s.replay_lag <= max_lag);
                              if (!raw->primary && s.reachable && raw->fit.load() && !fit) {
@@ -226,21 +285,62 @@ void Router::stop() {
   for (auto& h : hosts_) h->pool->close();
 }
 
-void Router::read(std::string sql, Params params, Deadline deadline, Callback callback) {
-  execute(Intent::kRead, std::move(sql), std::move(params), deadline, std::move(callback));
+void Router::read(std::string sql, Params params, Deadline deadline, Callback callback,
+                  const Consistency& consistency) {
+  execute(Intent::kRead, std::move(sql), std::move(params), deadline, std::move(callback), consistency);
 }
 
-void Router::write(std::string sql, Params params, Deadline deadline, Callback callback) {
-  execute(Intent::kWrite, std::move(sql), std::move(params), deadline, std::move(callback));
+void Router::write(std::string sql, Params params, Deadline deadline, Callback callback,
+                   const Consistency& consistency) {
+  execute(Intent::kWrite, std::move(sql), std::move(params), deadline, std::move(callback), consistency);
 }
 
-void Router::execute(Intent intent, std::string sql, Params params, Deadline deadline, Callback callback) {
+void Router::execute(Intent intent, std::string sql, Params params, Deadline deadline, Callback callback,
+                     const Consistency& consistency) {
   auto call = std::make_shared<Call>();
   call->intent = intent;
   call->sql = std::move(sql);
   call->params = std::move(params);
   call->deadline = deadline;
   call->callback = std::move(callback);
+  if (intent == Intent::kWrite) {
+    call->subject = consistency.subject;
+  } else {
+    if (!consistency.token.empty()) {
+      auto lsn = parse_lsn(consistency.token);
+      if (!lsn) {
+        finish(call, make_error(ErrorCode::kInvalidArgument,
+                                "malformed consistency token (expected a WAL position like 0/16B3748)"));
+        return;
+      }
+      call->min_lsn = *lsn;
+    }
+    call->min_lsn = std::max(call->min_lsn, writes_.required(consistency.subject));
+  }
+  dispatch(call);
+}
+
+void Router::explain(Intent intent, const std::string& sql, Params params, Deadline deadline,
+                     PlanCallback callback) {
+  auto call = std::make_shared<Call>();
+  call->intent = intent;
+  call->mode = Mode::kExplain;
+  call->sql = "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql;
+  call->params = std::move(params);
+  call->deadline = deadline;
+  call->callback = [callback = std::move(callback)](Result<Rows> rows) {
+    if (!rows) {
+      callback(std::move(rows).error());
+      return;
+    }
+    if (rows->rows.empty() || rows->rows[0].empty() || !rows->rows[0][0]) {
+      callback(make_error(ErrorCode::kInternal, "EXPLAIN returned no plan"));
+      return;
+    }
+    auto plan = parse_plan(*rows->rows[0][0]);
+    if (plan) plan->target = rows->target;
+    callback(std::move(plan));
+  };
   dispatch(call);
 }
 
@@ -271,10 +371,15 @@ void Router::dispatch(const std::shared_ptr<Call>& call) {
   } else {
     std::vector<Host*> candidates;
     std::vector<std::size_t> load;
+    bool behind = false;  // a fit replica has not replayed what the reader must see
     for (std::size_t i = 1; i < hosts_.size(); ++i) {
       Host* h = hosts_[i].get();
       if (std::find(call->tried.begin(), call->tried.end(), h) != call->tried.end()) continue;
       if (!reads_eligible(*h)) continue;
+      if (call->min_lsn != 0 && h->replay_lsn.load() < call->min_lsn) {
+        behind = true;
+        continue;
+      }
       candidates.push_back(h);
       load.push_back(h->outstanding.load());
     }
@@ -298,7 +403,10 @@ void Router::dispatch(const std::shared_ptr<Call>& call) {
         return;
       }
       chosen = &primary;
-      if (hosts_.size() > 1) {
+      if (behind) {
+        // Expected after a write, not a degradation: counted apart, not warned about.
+        if (ryw_primary_counter_ != nullptr) ryw_primary_counter_->Increment();
+      } else if (hosts_.size() > 1) {
         if (fallback_counter_ != nullptr) fallback_counter_->Increment();
         if (!on_fallback_.exchange(true)) {
           spdlog::warn(
@@ -344,14 +452,30 @@ void Router::run(const std::shared_ptr<Call>& call, Host& host,
     return;
   }
   auto t0 = steady::now();
+  bool explain = call->mode == Mode::kExplain;
+  // Explain is an operator's tool: it is neither timed as traffic nor logged as slow.
+  auto note_slow = [&](std::string_view outcome) {
+    auto took = std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - t0);
+    if (explain || options_.slow_query_threshold.count() <= 0 || took < options_.slow_query_threshold) return;
+    if (host.slow_counter != nullptr) host.slow_counter->Increment();
+    spdlog::warn("{}", slow_query_message(host.target, took, outcome, call->sql, call->params));
+  };
   std::optional<Error> failed;
   bool lost = false;
   std::string sqlstate;
   try {
-    Rows rows = exec(lease->conn(), call->intent, call->sql, call->params);
+    bool want_lsn = call->intent == Intent::kWrite && !explain && hosts_.size() > 1;
+    Rows rows = exec(lease->conn(), call->intent, call->mode, call->sql, call->params, want_lsn);
     auto* hist = call->intent == Intent::kRead ? host.read_duration : host.write_duration;
-    if (hist != nullptr) hist->Observe(std::chrono::duration<double>(steady::now() - t0).count());
+    if (hist != nullptr && !explain) hist->Observe(std::chrono::duration<double>(steady::now() - t0).count());
+    note_slow("ok");
     permit->success();
+    if (want_lsn) {
+      auto lsn = parse_lsn(rows.consistency_token);
+      if (!lsn) lease->mark_bad();  // the position query failed after COMMIT
+      // Position unknown: the subject reads from the primary for the whole window.
+      writes_.record(call->subject, lsn.value_or(std::numeric_limits<std::uint64_t>::max()));
+    }
     lease->release();
     --host.outstanding;
     rows.target = host.target;
@@ -364,6 +488,8 @@ void Router::run(const std::shared_ptr<Call>& call, Host& host,
   } catch (const pqxx::in_doubt_error& ex) {
     lease->mark_bad();
     permit->failure();
+    // It may have committed: its writer reads from the primary for the window.
+    writes_.record(call->subject, std::numeric_limits<std::uint64_t>::max());
     failed = make_error(ErrorCode::kUnavailable,
                         "connection to database " + host.target +
                             " lost during commit; the outcome is unknown: " + one_line(ex.what()));
@@ -394,6 +520,7 @@ void Router::run(const std::shared_ptr<Call>& call, Host& host,
     permit->failure();
     sqlstate = "08";
   }
+  note_slow(failed->message);
   lease->release();
   --host.outstanding;
   host.count_error(sqlstate.empty() ? "XX" : sqlstate);
@@ -435,6 +562,19 @@ HostView Router::view(Host& host) const {
   v.outstanding = host.outstanding.load();
   v.pool = host.pool->stats();
   return v;
+}
+
+Result<void> Router::primary_ready() const {
+  const Host& primary = *hosts_.front();
+  auto health = primary.checker->status();
+  if (!health.reachable) {
+    return make_error(ErrorCode::kUnavailable,
+                      "primary database unreachable" + (health.error.empty() ? "" : ": " + health.error));
+  }
+  if (primary.breaker->state() == resilience::BreakerState::kOpen) {
+    return make_error(ErrorCode::kUnavailable, "primary database circuit breaker open");
+  }
+  return {};
 }
 
 HostView Router::primary() const {

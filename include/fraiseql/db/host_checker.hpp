@@ -21,9 +21,10 @@ struct HostStatus {
   std::chrono::microseconds rtt{0};
   std::string error;  // why the last check failed
   // Standbys only: how far replay is behind. Zero when everything received is replayed
-  // (an idle primary is not lag); else now() - pg_last_xact_replay_timestamp().
+  // (an idle primary is not lag); else now() - pg_last_xact_replay_timestamp(), capped
+  // by the time since a check last found nothing left to replay.
   std::chrono::milliseconds replay_lag{0};
-  std::string replay_lsn;  // pg_last_wal_replay_lsn() of a standby, for read-your-writes later
+  std::string replay_lsn;  // pg_last_wal_replay_lsn() of a standby, for read-your-writes
   std::chrono::steady_clock::time_point checked_at{};
   std::uint64_t checks = 0;
 };

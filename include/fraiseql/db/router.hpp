@@ -17,7 +17,9 @@
 #include "fraiseql/core/result.hpp"
 #include "fraiseql/db/balancer.hpp"
 #include "fraiseql/db/host_checker.hpp"
+#include "fraiseql/db/plan.hpp"
 #include "fraiseql/db/pool.hpp"
+#include "fraiseql/db/write_tracker.hpp"
 #include "fraiseql/resilience/circuit_breaker.hpp"
 
 namespace prometheus {
@@ -40,6 +42,18 @@ struct Rows {
   std::vector<std::vector<std::optional<std::string>>> rows;
   std::uint64_t affected_rows = 0;
   std::string target;  // the host that answered, e.g. "replica1"
+  // Writes only, when the router has replicas: the WAL position just past the commit.
+  // A later read that carries it is served where the write is visible.
+  std::string consistency_token;
+};
+
+/// Who is reading, for read-your-writes. A write by `subject` makes that subject's
+/// reads, for RouterOptions::read_your_writes_window, go only to a replica that has
+/// replayed the write (else the primary); a read carrying `token` (a write's
+/// Rows::consistency_token) likewise, with no window.
+struct Consistency {
+  std::string subject;  // auth subject; empty for anonymous callers
+  std::string token;    // empty: none
 };
 
 enum class Intent { kRead, kWrite };
@@ -51,6 +65,7 @@ enum class Intent { kRead, kWrite };
 /// kResourceExhausted (server out of resources), kInternal (other SQL errors). SQL
 /// errors start with their SQLSTATE, e.g. "42P01: relation ... does not exist".
 using Callback = std::function<void(Result<Rows>)>;
+using PlanCallback = std::function<void(Result<Plan>)>;
 
 struct RouterOptions {
   std::string primary_url;
@@ -65,6 +80,10 @@ struct RouterOptions {
   unsigned breaker_failure_threshold = 5;
   std::chrono::milliseconds breaker_recovery_timeout{60000};
   resilience::Clock clock;  // for the breakers; tests inject one
+  // How long a subject's reads follow their last write (see Consistency); 0: off.
+  std::chrono::milliseconds read_your_writes_window{10000};
+  // Statements that take at least this long are logged at WARN; 0: off.
+  std::chrono::milliseconds slow_query_threshold{500};
 };
 
 /// What the router currently thinks of one host (for /ready and /admin).
@@ -80,6 +99,7 @@ struct HostView {
 
 /// Thread-safe. Exports fraiseql_db_query_duration_seconds{operation,target},
 /// fraiseql_db_replica_lag_seconds{target}, fraiseql_db_replica_fallback_total,
+/// fraiseql_db_read_your_writes_primary_total, fraiseql_db_slow_queries_total{target},
 /// fraiseql_db_errors_total{target,sqlstate_class}, the pool metrics and
 /// fraiseql_circuit_breaker_state{target}.
 class Router {
@@ -95,13 +115,27 @@ class Router {
   /// Stops the checkers and the db threads; calls still queued complete with kUnavailable.
   void stop();
 
-  /// One statement on a replica (or the primary when none is fit), autocommit; retried
-  /// once on another host if the connection is lost.
-  void read(std::string sql, Params params, Deadline deadline, Callback callback);
-  /// One statement in a transaction on the primary; never retried.
-  void write(std::string sql, Params params, Deadline deadline, Callback callback);
-  void execute(Intent intent, std::string sql, Params params, Deadline deadline, Callback callback);
+  /// One statement on a replica (or the primary when none is fit, or none has replayed
+  /// what `consistency` asks for), autocommit; retried once on another host if the
+  /// connection is lost. kInvalidArgument for a malformed consistency token.
+  void read(std::string sql, Params params, Deadline deadline, Callback callback,
+            const Consistency& consistency = {});
+  /// One statement in a transaction on the primary; never retried. Records the write's
+  /// position under consistency.subject and returns it as Rows::consistency_token.
+  void write(std::string sql, Params params, Deadline deadline, Callback callback,
+             const Consistency& consistency = {});
+  void execute(Intent intent, std::string sql, Params params, Deadline deadline, Callback callback,
+               const Consistency& consistency = {});
 
+  /// Runs `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) sql` where `intent` would send the
+  /// statement (kRead: a replica if one is fit), inside a transaction that is rolled
+  /// back, so explaining a write changes nothing.
+  void explain(Intent intent, const std::string& sql, Params params, Deadline deadline,
+               PlanCallback callback);
+
+  /// For /ready: ok when the primary's last health check reached it and its breaker is
+  /// not open; else kUnavailable saying which. Cheap, never touches the network.
+  [[nodiscard]] Result<void> primary_ready() const;
   [[nodiscard]] HostView primary() const;
   [[nodiscard]] std::vector<HostView> hosts() const;
 
@@ -123,6 +157,8 @@ class Router {
   std::atomic<bool> on_fallback_{false};
   std::atomic<bool> stopped_{false};
   prometheus::Counter* fallback_counter_ = nullptr;
+  prometheus::Counter* ryw_primary_counter_ = nullptr;
+  WriteTracker writes_;
 };
 
 }  // namespace fraiseql::db

@@ -4,10 +4,13 @@
 // it runs alone and restarts them in guards.
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "fraiseql/db/notifier.hpp"
 #include "fraiseql/metrics/registry.hpp"
 
 #include "pg_support.hpp"
@@ -28,6 +31,7 @@ TEST(FailoverPgTest, PrimaryDownWritesFailFastReadsContinueThenRecover) {
   router.start();
   ASSERT_TRUE(eventually([&] { return router.hosts().at(1).reads_eligible; }));
   ASSERT_TRUE(write(router, "SELECT 1").ok());
+  ASSERT_TRUE(eventually([&] { return router.primary_ready().ok(); }));
 
   StoppedServer primary("primary");
   ASSERT_TRUE(primary.stopped());
@@ -40,6 +44,10 @@ TEST(FailoverPgTest, PrimaryDownWritesFailFastReadsContinueThenRecover) {
             std::string::npos);
 
   ASSERT_TRUE(eventually([&] { return !router.primary().health.reachable; }));
+  auto ready = router.primary_ready();
+  ASSERT_FALSE(ready.ok()) << "/ready must report the primary down";
+  EXPECT_EQ(ready.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(ready.error().message.rfind("primary database ", 0), 0u) << ready.error().message;
   EXPECT_TRUE(router.hosts().at(1).reads_eligible) << "a replica whose primary is gone is not lagging";
   for (int i = 0; i < 20; ++i) {
     auto r = read(router, "SELECT pg_is_in_recovery()::text");
@@ -52,10 +60,14 @@ TEST(FailoverPgTest, PrimaryDownWritesFailFastReadsContinueThenRecover) {
       << "writes did not recover after the primary came back";
   EXPECT_EQ(router.primary().breaker, resilience::BreakerState::kClosed);
   EXPECT_TRUE(eventually([&] { return router.primary().health.reachable; }));
+  EXPECT_TRUE(eventually([&] { return router.primary_ready().ok(); }));
 }
 
 TEST(FailoverPgTest, ReplicaStoppedUnderAStreamOfReadsNoReadFails) {
   auto options = router_options(unique_name("fr"));
+  // Failed reads may open the replica's breaker before its checker marks it down; a
+  // short recovery lets it come back soon after the restart instead of after a minute.
+  options.breaker_recovery_timeout = 2s;
   Router router(options);
   router.start();
   ASSERT_TRUE(eventually([&] { return router.hosts().at(1).reads_eligible; }));
@@ -66,6 +78,7 @@ TEST(FailoverPgTest, ReplicaStoppedUnderAStreamOfReadsNoReadFails) {
   std::vector<std::string> failures;
   std::mutex failures_mu;
   std::vector<std::thread> readers;
+  readers.reserve(3);
   for (int t = 0; t < 3; ++t) {
     readers.emplace_back([&] {
       while (!stop) {
@@ -94,6 +107,39 @@ TEST(FailoverPgTest, ReplicaStoppedUnderAStreamOfReadsNoReadFails) {
   auto r = read(router, "SELECT 1");
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->target, "replica1") << "reads return to the replica";
+}
+
+TEST(FailoverPgTest, NotifierListensAgainAfterThePrimaryRestarts) {
+  std::string channel = unique_name("restart_channel");
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> got;
+  std::atomic<int> resyncs{0};
+  Notifier notifier({.url = primary_url(),
+                     .application_name = unique_name("fn"),
+                     .backoff_min = 50ms,
+                     .backoff_max = 500ms,
+                     .on_reconnect = [&] { ++resyncs; }});
+  auto sub = notifier.listen(channel, [&](const Notification& n) {
+    std::lock_guard lock(mu);
+    got.push_back(n.payload);
+    cv.notify_all();
+  });
+  notifier.start();
+  ASSERT_TRUE(eventually([&] { return notifier.listening(channel); }));
+  {
+    StoppedServer primary("primary");
+    ASSERT_TRUE(primary.stopped());
+    ASSERT_TRUE(eventually([&] { return !notifier.connected(); })) << "the loss went unnoticed";
+    ASSERT_TRUE(primary.start());
+  }
+  ASSERT_TRUE(eventually([&] { return notifier.listening(channel); }, 60s)) << "never LISTENed again";
+  EXPECT_GE(notifier.reconnects(), 1u);
+  EXPECT_EQ(resyncs.load(), static_cast<int>(notifier.reconnects()));
+  scalar(primary_url(), "SELECT pg_notify('" + channel + "', 'after restart')");
+  std::unique_lock lock(mu);
+  EXPECT_TRUE(cv.wait_for(lock, 30s, [&] { return !got.empty(); })) << "no notification after the restart";
+  EXPECT_EQ(got, std::vector<std::string>{"after restart"});
 }
 
 }  // namespace

@@ -11,27 +11,6 @@
 namespace fraiseql::db::pgtest {
 namespace {
 
-// Pauses WAL replay on the replica; resumes it whatever happens to the test.
-class PausedReplay {
- public:
-  PausedReplay() { scalar(replica_url(), "SELECT pg_wal_replay_pause()"); }
-  ~PausedReplay() { resume(); }
-  PausedReplay(const PausedReplay&) = delete;
-  PausedReplay& operator=(const PausedReplay&) = delete;
-  void resume() {
-    if (resumed_) return;
-    resumed_ = true;
-    try {
-      scalar(replica_url(), "SELECT pg_wal_replay_resume()");
-    } catch (const std::exception& ex) {
-      ADD_FAILURE() << "could not resume replay: " << ex.what();
-    }
-  }
-
- private:
-  bool resumed_ = false;
-};
-
 TEST(LagPgTest, LaggingReplicaGetsNoReadsUntilItCatchesUp) {
   metrics::Registry registry;
   auto options = router_options(unique_name("lag"));

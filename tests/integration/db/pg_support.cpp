@@ -7,6 +7,8 @@
 #include <thread>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include "test_env.hpp"
 
 namespace fraiseql::db::pgtest {
@@ -34,6 +36,30 @@ Result<Rows> call(Router& router, Intent intent, const std::string& sql, Params 
   auto future = promise->get_future();
   router.execute(intent, sql, std::move(params), deadline,
                  [promise](Result<Rows> r) { promise->set_value(std::move(r)); });
+  if (future.wait_for(60s) != std::future_status::ready) {
+    return make_error(ErrorCode::kTimeout, "test: no callback within 60 s");
+  }
+  return future.get();
+}
+
+Result<Rows> call(Router& router, Intent intent, const std::string& sql, Params params,
+                  const Consistency& consistency) {
+  auto promise = std::make_shared<std::promise<Result<Rows>>>();
+  auto future = promise->get_future();
+  router.execute(
+      intent, sql, std::move(params), Deadline::after(30s),
+      [promise](Result<Rows> r) { promise->set_value(std::move(r)); }, consistency);
+  if (future.wait_for(60s) != std::future_status::ready) {
+    return make_error(ErrorCode::kTimeout, "test: no callback within 60 s");
+  }
+  return future.get();
+}
+
+Result<Plan> explain(Router& router, Intent intent, const std::string& sql, Params params) {
+  auto promise = std::make_shared<std::promise<Result<Plan>>>();
+  auto future = promise->get_future();
+  router.explain(intent, sql, std::move(params), Deadline::after(30s),
+                 [promise](Result<Plan> r) { promise->set_value(std::move(r)); });
   if (future.wait_for(60s) != std::future_status::ready) {
     return make_error(ErrorCode::kTimeout, "test: no callback within 60 s");
   }
@@ -71,6 +97,20 @@ bool StoppedServer::start() {
   if (!stopped_) return true;
   stopped_ = false;
   return services("pg-start", role_) == 0 && services("wait-streaming", "60") == 0;
+}
+
+PausedReplay::PausedReplay() {
+  scalar(replica_url(), "SELECT pg_wal_replay_pause()");
+}
+
+void PausedReplay::resume() {
+  if (resumed_) return;
+  resumed_ = true;
+  try {
+    scalar(replica_url(), "SELECT pg_wal_replay_resume()");
+  } catch (const std::exception& ex) {
+    ADD_FAILURE() << "could not resume replay: " << ex.what();
+  }
 }
 
 RouterOptions router_options(const std::string& app, bool with_replica) {

@@ -26,6 +26,11 @@ std::string unique_name(const std::string& prefix);
 /// Runs one call and waits for its callback (60 s at most, then a failed Result).
 Result<Rows> call(Router& router, Intent intent, const std::string& sql, Params params = {},
                   Deadline deadline = Deadline::after(30s));
+/// The same with a reader's or writer's identity, for read-your-writes.
+Result<Rows> call(Router& router, Intent intent, const std::string& sql, Params params,
+                  const Consistency& consistency);
+/// Runs one explain and waits for it (60 s at most).
+Result<Plan> explain(Router& router, Intent intent, const std::string& sql, Params params = {});
 inline Result<Rows> read(Router& router, const std::string& sql, Params params = {}) {
   return call(router, Intent::kRead, sql, std::move(params));
 }
@@ -56,6 +61,19 @@ class StoppedServer {
  private:
   std::string role_;
   bool stopped_ = false;
+};
+
+/// Pauses WAL replay on the replica; resumes it whatever happens to the test.
+class PausedReplay {
+ public:
+  PausedReplay();
+  ~PausedReplay() { resume(); }
+  PausedReplay(const PausedReplay&) = delete;
+  PausedReplay& operator=(const PausedReplay&) = delete;
+  void resume();
+
+ private:
+  bool resumed_ = false;
 };
 
 /// Options for a router on the fixture, with short health intervals for tests.
