@@ -1,0 +1,99 @@
+#pragma once
+/// The compiler: one GraphQL operation (validated, variables coerced) -> ONE parameterised
+/// SQL statement whose single row and column is the whole `data` object as JSON text.
+///
+/// Every value that comes from the request (literals and variables alike) is bound as a
+/// `$n` parameter; only names from the schema (views, columns, JSON keys, response keys)
+/// are written into the SQL text, quoted. The SQL text depends on the shape of the
+/// arguments (which filters are present), not on the values bound.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fraiseql/graphql/ast.hpp"
+#include "fraiseql/graphql/errors.hpp"
+#include "fraiseql/sql/mapping.hpp"
+
+namespace fraiseql::sql {
+
+/// Knobs of compile().
+struct CompileOptions {
+  /// Rows returned by a list field (root or joined) that has no `limit`; 0 = no limit.
+  uint32_t default_limit = 100;
+  /// Largest `limit` (and connection `first`/`last`) accepted; larger is a
+  /// BAD_USER_INPUT error rather than a silent cut. 0 = no maximum.
+  uint32_t max_limit = 1000;
+};
+
+/// Whether the statement may run on a replica.
+enum class Intent : uint8_t { kRead, kWrite };
+
+/// How a parameter's text follows from a variable's value (see rebind()).
+enum class ParamSource : uint8_t {
+  kLiteral,     ///< from the document (or a default): the same for every request
+  kText,        ///< the value as text
+  kContains,    ///< `%value%`, LIKE metacharacters escaped
+  kStartsWith,  ///< `value%`, escaped
+  kEndsWith,    ///< `%value`, escaped
+  kArray,       ///< a list as a PostgreSQL array literal
+  kJson,        ///< the value as JSON text
+  kLimit,       ///< a limit: an integer from 0 to CompileOptions::max_limit
+  kOffset,      ///< an offset: an integer from 0
+};
+
+/// One bound parameter, in text format. `type` is the SQL type the statement casts it to
+/// (`text`, `integer`, `text[]`, ...), or empty when PostgreSQL infers it from the column
+/// it is compared with.
+struct Param {
+  std::optional<std::string> value;  ///< nullopt binds SQL NULL
+  std::string type;
+  std::string variable;  ///< the variable the value comes from; empty for kLiteral
+  ParamSource source = ParamSource::kLiteral;
+
+  friend bool operator==(const Param&, const Param&) = default;
+};
+
+/// A compiled operation.
+struct CompiledQuery {
+  std::string sql;  ///< one SELECT returning one row, one column: the `data` JSON text
+  std::vector<Param> params;
+  Intent intent = Intent::kRead;
+  /// True when no variable value shaped the SQL text: every variable is bound as a
+  /// parameter (not null, not in @include/@skip, not a whole `where` or `orderBy`, not a
+  /// page size or cursor of a connection). Such a plan can be cached with the document and
+  /// rebound to the next request's variables with rebind(), skipping compile().
+  bool reusable = false;
+};
+
+/// The outcome of compile(): a query, or GraphQL errors (with locations and paths).
+struct CompileResult {
+  std::optional<CompiledQuery> query;
+  std::vector<graphql::GraphQLError> errors;
+
+  [[nodiscard]] bool ok() const noexcept { return query.has_value(); }
+};
+
+/// Compiles operation `operation_name` (empty: the only one) of `document`, which must
+/// have passed graphql::validate() against mapping.schema(). `variables` are the values
+/// graphql::coerce_variable_values() produced (a JSON object).
+CompileResult compile(const SchemaMapping& mapping, const graphql::Document& document,
+                      std::string_view operation_name, const nlohmann::json& variables,
+                      const CompileOptions& options = {});
+
+/// The parameters of a reusable plan for other (coerced) variable values: the same as
+/// compile() would bind for them. nullopt when the plan is not reusable or a value would
+/// change its shape (a null, a missing variable, a limit out of range): compile instead.
+std::optional<std::vector<Param>> rebind(const CompiledQuery& query, const nlohmann::json& variables,
+                                         const CompileOptions& options = {});
+
+/// `s` as an SQL identifier, double-quoted when it is not a plain lower-case name.
+std::string quote_ident(std::string_view s);
+/// `s` as an SQL string literal (used for names from the schema only, never for values).
+std::string quote_literal(std::string_view s);
+
+}  // namespace fraiseql::sql
