@@ -47,10 +47,14 @@ done <"$DEMO_DIR/env"
 # Loads the example application when it exists: its SQL (tables, views, functions)
 # into the primary, and its GraphQL schema as the daemon's schema.
 load_example() {
-  local sql=examples/blog/schema.sql graphql=examples/blog/schema.graphql
+  local sql=examples/blog/schema.sql seed=examples/blog/seed.sql graphql=examples/blog/schema.graphql
   if [[ -f $sql ]]; then
     say "loading $sql into the primary"
     scripts/services.sh psql "$DEMO_DIR" primary -q -f "$FRAISEQL_ROOT/$sql"
+    if [[ -f $seed ]]; then
+      say "loading $seed into the primary"
+      scripts/services.sh psql "$DEMO_DIR" primary -q -f "$FRAISEQL_ROOT/$seed"
+    fi
   fi
   if [[ -f $graphql && -z ${FRAISEQL_SCHEMA_PATH:-} ]]; then
     export FRAISEQL_SCHEMA_PATH=$FRAISEQL_ROOT/$graphql
