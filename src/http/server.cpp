@@ -93,6 +93,21 @@ struct Server::Impl {
   std::condition_variable drain_cv;
   std::uint16_t port = 0;
   bool stopped = false;
+  std::vector<std::pair<std::string, std::shared_ptr<UpgradeHandler>>> upgrades;  // fixed after start()
+
+  UpgradeHandler* upgrade_for(std::string_view path) const noexcept {
+    for (const auto& [p, h] : upgrades) {
+      if (p == path) return h.get();
+    }
+    return nullptr;
+  }
+
+  bool upgraded_open() const noexcept {
+    for (const auto& [p, h] : upgrades) {
+      if (h->open_connections() > 0) return true;
+    }
+    return false;
+  }
 
   Impl(ServerOptions o, Router r) : options(std::move(o)), router(std::move(r)) {}
 
@@ -256,6 +271,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
     const Route* route = server_.router.find(request_.path);
     route_index_ = server_.router.index_of(route);
+    if (UpgradeHandler* up = server_.upgrade_for(request_.path);
+        up != nullptr && beast::iequals(msg[bhttp::field::upgrade], "websocket")) {
+      return hand_over(*up);
+    }
     if (route == nullptr) {
       return write(Response::json_error(404, "no such endpoint: " + request_.path, "NOT_FOUND"));
     }
@@ -288,6 +307,32 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void finish(const Response& response) { write(response); }
+
+  // Gives the socket to the upgrade handler; this session ends when handle() returns.
+  void hand_over(UpgradeHandler& handler) {
+    if (server_.draining.load()) {
+      keep_alive_ = false;
+      return write(Response::json_error(503, "the server is shutting down", "UNAVAILABLE"));
+    }
+    status_ = 101;
+    record();
+    busy_ = false;
+    beast::error_code ec;
+    auto& sock = stream_.socket();
+    const bool v6 = sock.local_endpoint(ec).address().is_v6();
+    int fd = ec ? -1 : sock.release(ec);
+    if (ec) {
+      spdlog::warn("upgrade of {} failed: {}", request_.path, ec.message());
+      return close();
+    }
+    // Bytes after the request stay unread: a WebSocket client waits for the 101 first.
+    UpgradedConnection connection{&loop_.ioc, fd, v6, std::move(request_)};
+    try {
+      handler.accept(std::move(connection));
+    } catch (const std::exception& ex) {
+      spdlog::error("upgrade handler threw: {}", ex.what());
+    }
+  }
 
   // The answer is formatted into one reused buffer and sent with one write: Beast's
   // serializer walks a chain of buffer views per response, a fifth of the CPU under load.
@@ -537,8 +582,13 @@ std::int64_t Server::in_flight() const noexcept {
   return impl_->in_flight.load();
 }
 
+void Server::upgrade(std::string path, std::shared_ptr<UpgradeHandler> handler) {
+  impl_->upgrades.emplace_back(std::move(path), std::move(handler));
+}
+
 void Server::stop_accepting() {
   impl_->draining = true;
+  for (auto& [path, handler] : impl_->upgrades) handler->shutdown();
   for (auto& loop : impl_->loops) {
     Loop* l = loop.get();
     asio::post(l->ioc, [l] {
@@ -552,8 +602,15 @@ void Server::stop_accepting() {
 }
 
 bool Server::drain(std::chrono::milliseconds grace) {
+  const auto deadline = Clock::now() + grace;
   std::unique_lock lock(impl_->drain_mu);
-  return impl_->drain_cv.wait_for(lock, grace, [this] { return impl_->in_flight.load() == 0; });
+  for (;;) {
+    // Upgraded connections do not signal the condition variable, hence the short waits.
+    if (impl_->in_flight.load() == 0 && !impl_->upgraded_open()) return true;
+    auto now = Clock::now();
+    if (now >= deadline) return false;
+    impl_->drain_cv.wait_for(lock, std::min<Clock::duration>(deadline - now, std::chrono::milliseconds(20)));
+  }
 }
 
 void Server::stop() {

@@ -12,6 +12,12 @@
 #include "fraiseql/http/router.hpp"
 #include "fraiseql/metrics/registry.hpp"
 
+// Forward declaration only: an upgrade handler runs on the connection's event loop, and
+// naming that loop here keeps Asio and Beast out of this header.
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
+
 namespace fraiseql::http {
 
 struct ServerOptions {
@@ -27,12 +33,36 @@ struct ServerOptions {
   bool access_log = true;
 };
 
+/// A connection the server gave up after an `Upgrade: websocket` request on a path
+/// registered with Server::upgrade(). The receiver owns the socket from now on.
+struct UpgradedConnection {
+  boost::asio::io_context* loop = nullptr;  // the connection's event loop: run its handlers there
+  int fd = -1;                              // the TCP socket, owned by the receiver
+  bool ipv6 = false;                        // the socket's address family
+  Request request;                          // the upgrade request as read (no body)
+};
+
+/// Takes over upgraded connections (the WebSocket transport implements it).
+class UpgradeHandler {
+ public:
+  virtual ~UpgradeHandler() = default;
+  /// Called on the connection's loop thread; must not block.
+  virtual void accept(UpgradedConnection connection) = 0;
+  /// The server stopped accepting: finish the work in flight, then close every connection.
+  virtual void shutdown() = 0;
+  /// Connections still open; Server::drain() waits for them too.
+  [[nodiscard]] virtual std::int64_t open_connections() const noexcept = 0;
+};
+
 class Server {
  public:
   Server(ServerOptions options, Router router, metrics::Registry& registry);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
+
+  /// Hands `Upgrade: websocket` requests on `path` to `handler`. Call before start().
+  void upgrade(std::string path, std::shared_ptr<UpgradeHandler> handler);
 
   /// Binds and starts the I/O threads. Fails (without throwing) when the port is taken.
   Result<void> start();
@@ -47,7 +77,8 @@ class Server {
   /// Requests being read, handled or answered now.
   [[nodiscard]] std::int64_t in_flight() const noexcept;
 
-  /// Waits until no request is in flight or `grace` passes; true when drained.
+  /// Waits until no request is in flight and no upgraded connection is open, or `grace`
+  /// passes; true when drained.
   bool drain(std::chrono::milliseconds grace);
 
   /// Stops the event loops and joins the I/O threads.
