@@ -636,6 +636,7 @@ std::optional<json> value_from_ast(const Value& literal, TypeRef type, const jso
     json out = json::array();
     if (const auto* list = as<ListValue>(&literal)) {
       for (const Value* v : list->values) {
+        if (v == nullptr) return std::nullopt;  // the parser never stores one
         // A missing variable inside a list is null, unless the item type forbids it.
         if (const auto* iv = as<Variable>(v)) {
           if (variables == nullptr || !variables->contains(std::string(iv->name.value))) {

@@ -273,8 +273,8 @@ directive @error on OBJECT
 }  // namespace
 
 std::string_view schema_prelude_sdl(bool fraiseql_prelude) noexcept {
-  static const std::string with_fraiseql = std::string(kSpecPrelude) + std::string(kFraiseqlPrelude);
-  return fraiseql_prelude ? std::string_view(with_fraiseql) : kSpecPrelude;
+  static const std::string kWithFraiseql = std::string(kSpecPrelude) + std::string(kFraiseqlPrelude);
+  return fraiseql_prelude ? std::string_view(kWithFraiseql) : kSpecPrelude;
 }
 
 std::string_view fraiseql_prelude_sdl() noexcept {

@@ -17,7 +17,7 @@ namespace validation {
 
 namespace {
 
-constexpr std::size_t kArenaInitialBytes = 16 * 1024;
+constexpr std::size_t kArenaInitialBytes = std::size_t{16} * 1024;
 
 DirectiveLocation operation_location(OperationType op) noexcept {
   switch (op) {
