@@ -1,5 +1,7 @@
 #include "fraiseql/db/router.hpp"
 
+#include <cstdio>
+#include <functional>
 #include <limits>
 
 #include <pqxx/except>
@@ -98,12 +100,58 @@ constexpr const char* kWritePositionSql =
     "SELECT CASE WHEN current_setting('synchronous_commit') = 'off' THEN pg_current_wal_insert_lsn()"
     " ELSE pg_current_wal_lsn() END::text";
 
-Rows exec(pqxx::connection& conn, Intent intent, Mode mode, const std::string& sql, const Params& params,
-          bool want_lsn) {
+// Taken after COMMIT, so the position is past the commit record: a standby that has
+// replayed up to it sees the write. Empty when it cannot be read: the write is
+// committed, only its position is unknown (the caller falls back to the primary).
+std::string write_position(pqxx::connection& conn) {
+  try {
+    pqxx::nontransaction tx(conn);
+    return tx.exec(kWritePositionSql)[0][0].as<std::string>();
+  } catch (const std::exception& ex) {
+    spdlog::debug("write committed but its WAL position could not be read: {}", one_line(ex.what()));
+    return {};
+  }
+}
+
+// Prepared statements a connection keeps before it drops them all and starts again:
+// bounds server memory when clients send many distinct documents.
+constexpr std::size_t kMaxPreparedPerConnection = 256;
+
+// The name of `sql` prepared on `slot`, preparing it there first; empty to run it
+// unprepared. A repeated statement then skips PostgreSQL's parse and plan.
+std::string prepared_name(PooledConnection& slot, const std::string& sql) {
+  char name[24];
+  std::snprintf(name, sizeof name, "fq_%016zx", std::hash<std::string>{}(sql));
+  if (slot.prepared.contains(name)) return name;
+  if (slot.prepared.size() >= kMaxPreparedPerConnection) {
+    for (const auto& n : slot.prepared) slot.conn->unprepare(n);
+    slot.prepared.clear();
+  }
+  slot.conn->prepare(name, sql);
+  slot.prepared.insert(name);
+  return name;
+}
+
+Rows exec(PooledConnection& slot, bool prepare, Intent intent, Mode mode, const std::string& sql,
+          const Params& params, bool want_lsn) {
+  pqxx::connection& conn = *slot.conn;
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);  // nullptr is SQL NULL
   auto dynamic = pqxx::prepare::make_dynamic_params(values);
+  if (prepare && mode == Mode::kRun) {
+    const std::string name = prepared_name(slot, sql);
+    if (intent == Intent::kRead) {
+      pqxx::nontransaction tx(conn);
+      return to_rows(tx.exec_prepared(name, dynamic));
+    }
+    pqxx::work tx(conn);
+    auto r = tx.exec_prepared(name, dynamic);
+    tx.commit();
+    Rows out = to_rows(r);
+    if (want_lsn) out.consistency_token = write_position(conn);
+    return out;
+  }
   if (mode == Mode::kExplain) {
     // EXPLAIN ANALYZE executes the statement; never committing keeps explain side-effect free.
     pqxx::work tx(conn);
@@ -122,18 +170,7 @@ Rows exec(pqxx::connection& conn, Intent intent, Mode mode, const std::string& s
     tx.commit();
     out = to_rows(r);
   }
-  if (want_lsn) {
-    // Taken after COMMIT, so the position is past the commit record: a standby that has
-    // replayed up to it sees the write.
-    try {
-      pqxx::nontransaction tx(conn);
-      out.consistency_token = tx.exec(kWritePositionSql)[0][0].as<std::string>();
-    } catch (const std::exception& ex) {
-      // The write is committed; only its position is unknown (the caller falls back to
-      // the primary for this subject).
-      spdlog::debug("write committed but its WAL position could not be read: {}", one_line(ex.what()));
-    }
-  }
+  if (want_lsn) out.consistency_token = write_position(conn);
   return out;
 }
 
@@ -465,7 +502,8 @@ void Router::run(const std::shared_ptr<Call>& call, Host& host,
   std::string sqlstate;
   try {
     bool want_lsn = call->intent == Intent::kWrite && !explain && hosts_.size() > 1;
-    Rows rows = exec(lease->conn(), call->intent, call->mode, call->sql, call->params, want_lsn);
+    Rows rows = exec(lease->slot(), options_.connection.prepared_statements, call->intent, call->mode,
+                     call->sql, call->params, want_lsn);
     auto* hist = call->intent == Intent::kRead ? host.read_duration : host.write_duration;
     if (hist != nullptr && !explain) hist->Observe(std::chrono::duration<double>(steady::now() - t0).count());
     note_slow("ok");

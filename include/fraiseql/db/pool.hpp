@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <pqxx/connection>
@@ -47,6 +48,9 @@ struct ConnectionSettings {
   std::chrono::milliseconds statement_timeout{30000};
   std::chrono::milliseconds connect_timeout{5000};
   bool jit = false;
+  /// Run statements as server-side prepared statements, one per distinct SQL text and
+  /// connection; off behind PgBouncer in transaction pooling mode.
+  bool prepared_statements = true;
 };
 
 struct PoolOptions {
@@ -64,6 +68,7 @@ struct PooledConnection {
   std::unique_ptr<pqxx::connection> conn;
   std::chrono::steady_clock::time_point created_at;
   std::chrono::steady_clock::time_point last_used;
+  std::unordered_set<std::string> prepared;  // names of the statements prepared on it
 };
 
 /// A connection checked out of a Pool; move-only, returned on destruction. A lease
@@ -79,6 +84,7 @@ class Lease {
   Lease& operator=(const Lease&) = delete;
 
   [[nodiscard]] pqxx::connection& conn() const;
+  [[nodiscard]] PooledConnection& slot() const { return *slot_; }
   pqxx::connection* operator->() const { return &conn(); }
   /// The connection is in an unknown state (lost, commit in doubt): never reuse it.
   void mark_bad() noexcept { bad_ = true; }
