@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 
 #include "serve.hpp"
 #include "settings.hpp"
+#include "tools.hpp"
 
 namespace {
 
@@ -18,8 +20,12 @@ constexpr const char* kUsage = R"(Usage: fraiseql <command> [options]
 Commands:
   serve          Run the GraphQL server.
   check-config   Load and check the configuration, print the effective settings, exit.
+  check-schema   Build the schema and check it against the database (views, columns), exit.
+  print-sql      Read a GraphQL document on stdin and print the SQL it compiles to, as JSON.
 
 Options:
+  --operation NAME     print-sql: the operation to compile (when the document has several).
+  --variables JSON     print-sql: the operation's variables.
   --config FILE        YAML configuration file (also FRAISEQL_CONFIG). Environment
                        variables override it (DATABASE_URL, PORT, FRAISEQL_<SECTION>_<KEY>...).
   --log-format FORMAT  text or json (overrides log.format).
@@ -41,6 +47,8 @@ int main(int argc, char** argv) {
   std::optional<std::string> command;
   std::optional<std::string> config_file;
   std::optional<std::string> log_format;
+  std::string operation;
+  std::string variables;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") {
@@ -56,6 +64,11 @@ int main(int argc, char** argv) {
       (a == "--config" ? config_file : log_format) = args[++i];
       continue;
     }
+    if (a == "--operation" || a == "--variables") {
+      if (i + 1 >= args.size()) return usage_error(a + " needs a value");
+      (a == "--operation" ? operation : variables) = args[++i];
+      continue;
+    }
     if (a.rfind("--config=", 0) == 0) {
       config_file = a.substr(9);
       continue;
@@ -69,7 +82,10 @@ int main(int argc, char** argv) {
     command = a;
   }
   if (!command) return usage_error("a command is required");
-  if (*command != "serve" && *command != "check-config") return usage_error("unknown command " + *command);
+  if (*command != "serve" && *command != "check-config" && *command != "check-schema" &&
+      *command != "print-sql") {
+    return usage_error("unknown command " + *command);
+  }
 
   auto env = fraiseql::config::process_environment();
   if (!config_file) {
@@ -91,6 +107,18 @@ int main(int argc, char** argv) {
     std::cout << fraiseql::config::describe(fraiseql::app::settings_spec(), *values);
     std::cout << "configuration OK\n";
     return 0;
+  }
+  if (*command == "check-schema" || *command == "print-sql") {
+    fraiseql::log::init(settings->log);
+    int code = 0;
+    if (*command == "check-schema") {
+      code = fraiseql::app::check_schema(*settings);
+    } else {
+      std::string document{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+      code = fraiseql::app::print_sql(*settings, document, operation, variables);
+    }
+    fraiseql::log::shutdown();
+    return code;
   }
   return fraiseql::app::serve(*settings, warnings);
 }

@@ -1,21 +1,23 @@
 #include "serve.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include <spdlog/spdlog.h>
 
 #include "fraiseql/core/version.hpp"
 #include "fraiseql/db/host_checker.hpp"
+#include "fraiseql/db/router.hpp"
 #include "fraiseql/exec/engine.hpp"
-#include "fraiseql/graphql/schema_builder.hpp"
+#include "fraiseql/exec/sql_data_source.hpp"
 #include "fraiseql/http/graphql_route.hpp"
 #include "fraiseql/http/probes.hpp"
 #include "fraiseql/http/server.hpp"
 #include "fraiseql/metrics/registry.hpp"
+
+#include "schema_setup.hpp"
 
 namespace fraiseql::app {
 namespace {
@@ -38,24 +40,6 @@ int wait_for_signal(const sigset_t& set) {
   return sig;
 }
 
-// The schema file, built; nullptr after logging every error (file:line:col).
-std::shared_ptr<const graphql::Schema> load_schema(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    spdlog::critical("schema.path: cannot read {}", path);
-    return nullptr;
-  }
-  std::ostringstream sdl;
-  sdl << in.rdbuf();
-  auto built = graphql::build_schema(sdl.str(), path);
-  if (!built.ok()) {
-    for (const auto& e : built.errors()) spdlog::critical("{}", e.to_string());
-    spdlog::critical("schema.path: {} has {} error(s)", path, built.errors().size());
-    return nullptr;
-  }
-  return built.schema();
-}
-
 }  // namespace
 
 int serve(const Settings& settings, const std::vector<std::string>& warnings) {
@@ -63,17 +47,6 @@ int serve(const Settings& settings, const std::vector<std::string>& warnings) {
   log::init(settings.log);
   for (const auto& w : warnings) spdlog::warn("{}", w);
   spdlog::info("fraiseql {} starting", version());
-
-  std::shared_ptr<const graphql::Schema> schema;
-  if (!settings.schema_path.empty()) {
-    schema = load_schema(settings.schema_path);
-    if (!schema) {
-      log::shutdown();
-      return 2;
-    }
-  } else {
-    spdlog::warn("no schema.path (FRAISEQL_SCHEMA_PATH) configured: /graphql is not served");
-  }
 
   metrics::Registry registry;
   auto& build_info = prometheus::BuildGauge()
@@ -83,11 +56,64 @@ int serve(const Settings& settings, const std::vector<std::string>& warnings) {
                          .Add({{"version", std::string(version())}});
   build_info.Set(1);
 
-  db::HostChecker primary({.name = "primary",
-                           .url = settings.database_url,
-                           .interval = settings.health_interval,
-                           .timeout = settings.health_timeout});
-  primary.start();
+  db::RouterOptions db_options;
+  db_options.primary_url = settings.database_url;
+  db_options.replica_urls = settings.replica_urls;
+  db_options.primary_limits = db::primary_pool_limits(settings.max_db_connections, settings.web_concurrency);
+  db_options.replica_limits = db::replica_pool_limits(settings.max_db_connections, settings.web_concurrency);
+  db_options.health_interval = settings.health_interval;
+  db_options.health_timeout = settings.health_timeout;
+  db_options.connection.acquire_timeout = settings.acquire_timeout;
+  db_options.connection.statement_timeout = settings.statement_timeout;
+  db_options.connection.max_lifetime =
+      std::chrono::duration_cast<std::chrono::seconds>(settings.max_lifetime);
+  db_options.max_replica_lag = settings.max_replica_lag;
+  db_options.breaker_failure_threshold = settings.breaker_failures;
+  db_options.breaker_recovery_timeout = settings.breaker_recovery;
+  db_options.connection.prepared_statements = settings.prepared_statements;
+  db_options.read_your_writes_window = settings.read_your_writes_window;
+  db_options.slow_query_threshold = settings.slow_query_threshold;
+  db::Router db(db_options, &registry);
+  db.start();
+
+  std::shared_ptr<exec::Engine> engine;
+  if (!settings.schema_path.empty()) {
+    auto loaded = load_schema(settings.schema_path, db, settings.health_timeout * 5);
+    if (!loaded.mapping) {
+      db.stop();
+      log::shutdown();
+      return loaded.exit_code;
+    }
+    exec::SqlDataSourceOptions sql_options;
+    sql_options.compile.default_limit = settings.default_limit;
+    sql_options.compile.max_limit = settings.max_limit;
+    sql_options.deadline = settings.acquire_timeout + settings.statement_timeout;
+    sql_options.expose_database_errors = settings.debug_errors;
+    exec::EngineOptions engine_options;
+    engine_options.document_cache_entries = settings.document_cache_entries;
+    engine_options.parse.max_document_bytes = settings.max_document_bytes;
+    engine_options.parse.max_tokens = settings.max_tokens;
+    engine_options.validation.max_depth = settings.max_depth;
+    engine_options.validation.max_aliases = settings.max_aliases;
+    engine_options.validation.max_complexity = settings.max_complexity;
+    engine_options.validation.max_list_size = std::max<std::uint32_t>(settings.max_limit, 1);
+    if (!settings.persisted_queries) engine_options.persisted_query_entries = 0;
+    if (!settings.allow_list_path.empty()) {
+      auto list = exec::AllowList::load(settings.allow_list_path);
+      if (!list) {
+        spdlog::critical("graphql.allow_list: {}", list.error().message);
+        db.stop();
+        log::shutdown();
+        return 2;
+      }
+      spdlog::info("allow-list: {} operation(s); other documents are refused", list->size());
+      engine_options.allow_list = std::make_shared<const exec::AllowList>(std::move(*list));
+    }
+    auto source = std::make_shared<exec::SqlDataSource>(loaded.mapping, db, sql_options);
+    engine = std::make_shared<exec::Engine>(loaded.mapping->schema_ptr(), engine_options, source);
+  } else {
+    spdlog::warn("no schema.path (FRAISEQL_SCHEMA_PATH) configured: /graphql is not served");
+  }
 
   std::atomic<bool> shutting_down{false};
   http::Router router;
@@ -95,24 +121,22 @@ int serve(const Settings& settings, const std::vector<std::string>& warnings) {
   router.add(http::ready_route([&] {
     http::Readiness r;
     r.shutting_down = shutting_down.load();
-    auto s = primary.status();
+    // The router's view: reachable at the last check and its breaker not open.
+    auto ready = db.primary_ready();
+    auto p = db.primary();
     r.checks.push_back({.name = "primary",
-                        .up = s.reachable,
-                        .detail = s.checks == 0 ? "not checked yet" : s.error,
-                        .rtt_ms = static_cast<double>(s.rtt.count()) / 1000.0});
+                        .up = static_cast<bool>(ready),
+                        .detail = ready ? std::string() : ready.error().message,
+                        .rtt_ms = static_cast<double>(p.health.rtt.count()) / 1000.0});
     return r;
   }));
   router.add(http::metrics_route(registry));
-  std::unique_ptr<exec::Engine> engine;
-  if (schema) {
-    engine = std::make_unique<exec::Engine>(schema, exec::EngineOptions{});
-    router.add(http::graphql_route(*engine));
-  }
+  if (engine) router.add(http::graphql_route(*engine));
 
   http::Server server(settings.server, std::move(router), registry);
   if (auto started = server.start(); !started) {
     spdlog::critical("{}", started.error().message);
-    primary.stop();
+    db.stop();
     log::shutdown();
     return 1;
   }
@@ -129,7 +153,7 @@ int serve(const Settings& settings, const std::vector<std::string>& warnings) {
     spdlog::warn("grace period over with {} request(s) in flight; stopping anyway", server.in_flight());
   }
   server.stop();
-  primary.stop();
+  db.stop();
   spdlog::info("stopped");
   log::shutdown();
   return 0;

@@ -70,7 +70,8 @@ Engine::Engine(std::shared_ptr<const graphql::Schema> schema, EngineOptions opti
     : schema_(std::move(schema)),
       options_(options),
       data_(std::move(data)),
-      cache_(std::make_unique<DocumentCache>(options.document_cache_entries)) {}
+      cache_(std::make_unique<DocumentCache>(options.document_cache_entries)),
+      persisted_(options.persisted_query_entries) {}
 
 Engine::~Engine() = default;
 
@@ -132,9 +133,76 @@ OperationResponse request_error(std::string message, std::string_view code) {
   return {Outcome::kRequestError, error_response(std::move(message), code)};
 }
 
+constexpr std::string_view kBadRequestCode = "BAD_REQUEST";
+
+bool is_sha256_hex(std::string_view s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
+std::optional<OperationResponse> Engine::resolve_document(OperationRequest& request) {
+  const json* pq = nullptr;
+  if (request.extensions.is_object()) {
+    auto it = request.extensions.find("persistedQuery");
+    if (it != request.extensions.end() && !it->is_null()) pq = &*it;
+  }
+  const AllowList* allow = options_.allow_list.get();
+  std::string hash;
+  if (pq != nullptr) {
+    const bool automatic = options_.persisted_query_entries > 0;
+    if (!automatic && allow == nullptr) {
+      return request_error("PersistedQueryNotSupported", "PERSISTED_QUERY_NOT_SUPPORTED");
+    }
+    if (!pq->is_object() || pq->value("version", json()) != json(1)) {
+      return OperationResponse{Outcome::kBadRequest,
+                               error_response("Unsupported persisted query version.", kBadRequestCode)};
+    }
+    auto h = pq->find("sha256Hash");
+    if (h == pq->end() || !h->is_string() || !is_sha256_hex(h->get_ref<const std::string&>())) {
+      return OperationResponse{
+          Outcome::kBadRequest,
+          error_response("persistedQuery.sha256Hash must be 64 lower-case hexadecimal digits.",
+                         kBadRequestCode)};
+    }
+    hash = h->get<std::string>();
+    if (request.has_query) {
+      if (sha256_hex(request.query) != hash) {
+        return OperationResponse{Outcome::kBadRequest,
+                                 error_response("provided sha does not match query", kBadRequestCode)};
+      }
+      if (automatic && allow == nullptr) persisted_.put(hash, request.query);
+    } else if (const std::string* listed = allow != nullptr ? allow->find(hash) : nullptr) {
+      request.query = *listed;
+      request.has_query = true;
+    } else if (auto stored = automatic && allow == nullptr ? persisted_.find(hash) : std::nullopt) {
+      request.query = std::move(*stored);
+      request.has_query = true;
+    } else {
+      // Apollo clients react to this message by sending the document with its hash.
+      return request_error("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND");
+    }
+  }
+  if (allow != nullptr && request.has_query) {
+    if (hash.empty()) hash = sha256_hex(request.query);
+    if (allow->find(hash) == nullptr) {
+      return OperationResponse{Outcome::kForbidden,
+                               error_response("This server only runs the operations of its allow-list.",
+                                              "PERSISTED_QUERY_NOT_ALLOWED")};
+    }
+  }
+  return std::nullopt;
+}
+
 void Engine::execute(OperationRequest request, Done done) {
+  if (auto refused = resolve_document(request)) {
+    done(std::move(*refused));
+    return;
+  }
   if (!request.has_query) {
     done(request_error("Must provide a query string.", graphql::code::kBadUserInput));
     return;

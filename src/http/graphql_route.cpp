@@ -200,6 +200,8 @@ unsigned graphql_status(exec::Outcome outcome, GraphQLMedia media) noexcept {
   switch (outcome) {
     case exec::Outcome::kExecuted: return 200;
     case exec::Outcome::kRequestError: return legacy ? 200 : 400;
+    case exec::Outcome::kBadRequest: return 400;
+    case exec::Outcome::kForbidden: return 403;
     case exec::Outcome::kMethodNotAllowed: return 405;
     case exec::Outcome::kUnavailable: return legacy ? 200 : 503;
     case exec::Outcome::kInternalError: return 500;

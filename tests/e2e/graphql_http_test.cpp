@@ -4,13 +4,28 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon.hpp"
+#include "test_env.hpp"
 
 namespace fraiseql::e2e {
 namespace {
 
 using nlohmann::json;
 
+// The schema's one view, in the fixture's database (idempotent; the tests only read it).
+void create_view() {
+  static const bool kDone = [] {
+    std::string cmd =
+        "\"" + testing::service_env("SERVICES_SCRIPT") + "\" psql \"" + testing::service_env("SERVICES_DIR") +
+        "\" primary -q -c \"CREATE OR REPLACE VIEW v_user AS SELECT id, jsonb_build_object('id', id, "
+        "'name', 'user ' || id) AS data FROM (VALUES ('1'), ('2')) AS t(id)\" >/dev/null";
+    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("cannot create v_user: " + cmd);
+    return true;
+  }();
+  (void)kDone;
+}
+
 Env graphql_env() {
+  create_view();
   Env env = daemon_env();
   env["FRAISEQL_SCHEMA_PATH"] = std::string(FRAISEQL_SOURCE_DIR) + "/tests/e2e/schema.graphql";
   return env;
@@ -109,6 +124,33 @@ TEST_F(GraphQLHttpTest, UnacceptableAcceptIs406) {
   auto r = post(R"({"query":"{ __typename }"})", "text/html");
   EXPECT_EQ(r.status, 406);
   EXPECT_EQ(code_of(r), "NOT_ACCEPTABLE");
+}
+
+TEST_F(GraphQLHttpTest, DataComesFromTheViewThroughOneStatement) {
+  auto r = post(R"({"query":"{ users { id name } one: user(id: \"2\") { name } }"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(body_of(r),
+            json::parse(R"({"data":{"users":[{"id":"1","name":"user 1"},{"id":"2","name":"user 2"}],
+      "one":{"name":"user 2"}}})"));
+}
+
+TEST(GraphQLLimitsTest, ConfiguredLimitsApply) {
+  Env env = graphql_env();
+  env["FRAISEQL_GRAPHQL_MAX_DEPTH"] = "2";
+  env["FRAISEQL_GRAPHQL_MAX_TOKENS"] = "40";
+  Daemon daemon(env);
+  auto post = [&](const std::string& body) {
+    return http_request(daemon.port(), "POST", "/graphql", {{"Content-Type", "application/json"}}, body);
+  };
+  auto deep = post(R"({"query":"{ __schema { queryType { fields { name } } } }"})");
+  EXPECT_EQ(json::parse(deep.body)["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX") << deep.body;
+  std::string many = "{ ";
+  for (int i = 0; i < 50; ++i) many += "a" + std::to_string(i) + ": __typename ";
+  many += "}";
+  auto tokens = post(json({{"query", many}}).dump());
+  EXPECT_EQ(json::parse(tokens.body)["errors"][0]["extensions"]["code"], "GRAPHQL_PARSE_FAILED")
+      << tokens.body;
+  EXPECT_EQ(json::parse(post(R"({"query":"{ __typename }"})").body)["data"]["__typename"], "Query");
 }
 
 TEST(GraphQLSchemaStartupTest, BrokenSchemaStopsStartupNamingFileLineAndColumn) {

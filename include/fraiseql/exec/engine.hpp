@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fraiseql/exec/persisted_queries.hpp"
 #include "fraiseql/graphql/ast.hpp"
 #include "fraiseql/graphql/errors.hpp"
 #include "fraiseql/graphql/parser.hpp"
@@ -39,6 +40,8 @@ struct OperationRequest {
 enum class Outcome : std::uint8_t {
   kExecuted,          // the response has `data` (perhaps with field errors)
   kRequestError,      // parse, validation, operation choice or variables: no `data`
+  kBadRequest,        // malformed request parameters (a bad persisted-query extension)
+  kForbidden,         // refused by policy (a document not on the allow-list)
   kMethodNotAllowed,  // a mutation asked for over a transport that only runs queries
   kUnavailable,       // a dependency is down; no `data`
   kInternalError,     // a defect; no `data`
@@ -84,6 +87,11 @@ struct EngineOptions {
   std::size_t document_cache_entries = 1000;
   /// Longest document text kept in the cache; longer ones are prepared every time.
   std::size_t document_cache_max_bytes = 64 * 1024;
+  /// Apollo's automatic persisted queries: documents registered by hash, at most this
+  /// many kept; 0 turns the protocol off.
+  std::size_t persisted_query_entries = 10'000;
+  /// When set, only the documents it holds run (by hash or by text).
+  std::shared_ptr<const AllowList> allow_list;
 };
 
 class Engine {
@@ -112,10 +120,14 @@ class Engine {
 
  private:
   class DocumentCache;
+  // Replaces a persisted query's hash by its document and applies the allow-list;
+  // an answer when the request stops here.
+  std::optional<OperationResponse> resolve_document(OperationRequest& request);
   std::shared_ptr<const graphql::Schema> schema_;
   EngineOptions options_;
   std::shared_ptr<DataSource> data_;
   std::unique_ptr<DocumentCache> cache_;
+  PersistedQueryStore persisted_;
 };
 
 /// `{"errors":[...]}` for one error with `code`.

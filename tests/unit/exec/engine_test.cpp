@@ -170,3 +170,102 @@ TEST(EngineTest, OversizedDocumentsAreNotCached) {
 
 }  // namespace
 }  // namespace fraiseql::exec
+
+namespace fraiseql::exec {
+namespace {
+
+OperationRequest persisted(const std::string& hash, std::optional<std::string> text = std::nullopt) {
+  OperationRequest r;
+  r.has_query = text.has_value();
+  if (text) r.query = *text;
+  r.extensions = {{"persistedQuery", {{"version", 1}, {"sha256Hash", hash}}}};
+  return r;
+}
+
+TEST(Sha256Test, KnownVectors) {
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(PersistedQueryTest, AutomaticProtocolRegistersThenRunsByHash) {
+  Engine engine(blog_schema(), {});
+  const std::string doc = "{ __typename }";
+  const std::string hash = sha256_hex(doc);
+  // First the client tries the hash alone.
+  auto miss = run(engine, persisted(hash));
+  EXPECT_EQ(miss.outcome, Outcome::kRequestError);
+  EXPECT_EQ(first_code(miss), "PERSISTED_QUERY_NOT_FOUND");
+  EXPECT_EQ(json::parse(miss.body)["errors"][0]["message"], "PersistedQueryNotFound");
+  // Then hash and document: it runs and is registered.
+  auto reg = run(engine, persisted(hash, doc));
+  EXPECT_EQ(reg.outcome, Outcome::kExecuted);
+  // Now the hash alone is enough.
+  auto hit = run(engine, persisted(hash));
+  EXPECT_EQ(hit.outcome, Outcome::kExecuted);
+  EXPECT_EQ(json::parse(hit.body), json::parse(R"({"data":{"__typename":"Query"}})"));
+}
+
+TEST(PersistedQueryTest, MalformedExtensionsAreBadRequests) {
+  Engine engine(blog_schema(), {});
+  const std::string doc = "{ __typename }";
+  auto mismatch = run(engine, persisted(sha256_hex("{ other }"), doc));
+  EXPECT_EQ(mismatch.outcome, Outcome::kBadRequest);
+  EXPECT_EQ(json::parse(mismatch.body)["errors"][0]["message"], "provided sha does not match query");
+  EXPECT_EQ(run(engine, persisted("not-a-hash")).outcome, Outcome::kBadRequest);
+  EXPECT_EQ(run(engine, persisted(std::string(64, 'A'))).outcome, Outcome::kBadRequest);  // upper case
+  auto v2 = persisted(sha256_hex(doc), doc);
+  v2.extensions["persistedQuery"]["version"] = 2;
+  EXPECT_EQ(run(engine, v2).outcome, Outcome::kBadRequest);
+  // Nothing of that was registered.
+  EXPECT_EQ(first_code(run(engine, persisted(sha256_hex("{ other }")))), "PERSISTED_QUERY_NOT_FOUND");
+}
+
+TEST(PersistedQueryTest, TurnedOffItSaysNotSupported) {
+  EngineOptions options;
+  options.persisted_query_entries = 0;
+  Engine engine(blog_schema(), options);
+  auto r = run(engine, persisted(sha256_hex("{ __typename }")));
+  EXPECT_EQ(first_code(r), "PERSISTED_QUERY_NOT_SUPPORTED");
+  // Plain requests still run.
+  EXPECT_EQ(run(engine, query("{ __typename }")).outcome, Outcome::kExecuted);
+}
+
+TEST(AllowListTest, OnlyListedDocumentsRunByTextOrHash) {
+  const std::string listed = "query Listed { __typename }";
+  json manifest = {{"format", "apollo-persisted-query-manifest"},
+                   {"version", 1},
+                   {"operations", {{{"id", "x"}, {"name", "Listed"}, {"type", "query"}, {"body", listed}}}}};
+  auto list = AllowList::parse(manifest.dump());
+  ASSERT_TRUE(list) << list.error().message;
+  EXPECT_EQ(list->size(), 1U);
+  EngineOptions options;
+  options.allow_list = std::make_shared<const AllowList>(std::move(*list));
+  Engine engine(blog_schema(), options);
+
+  EXPECT_EQ(run(engine, query(listed)).outcome, Outcome::kExecuted);
+  EXPECT_EQ(run(engine, persisted(sha256_hex(listed))).outcome, Outcome::kExecuted);
+  auto other = run(engine, query("{ __typename }"));
+  EXPECT_EQ(other.outcome, Outcome::kForbidden);
+  EXPECT_EQ(first_code(other), "PERSISTED_QUERY_NOT_ALLOWED");
+  // Registering through the automatic protocol does not get a document in.
+  const std::string sneaky = "{ __typename }";
+  EXPECT_EQ(run(engine, persisted(sha256_hex(sneaky), sneaky)).outcome, Outcome::kForbidden);
+  EXPECT_EQ(first_code(run(engine, persisted(sha256_hex(sneaky)))), "PERSISTED_QUERY_NOT_FOUND");
+}
+
+TEST(AllowListTest, ManifestErrorsNameTheProblem) {
+  auto bad_hash = AllowList::parse(
+      R"({"0000000000000000000000000000000000000000000000000000000000000000":"{ a }"})", "m.json");
+  ASSERT_FALSE(bad_hash);
+  EXPECT_NE(bad_hash.error().message.find("does not match"), std::string::npos) << bad_hash.error().message;
+  EXPECT_NE(bad_hash.error().message.find("m.json"), std::string::npos);
+  EXPECT_FALSE(AllowList::parse("[1]"));
+  EXPECT_FALSE(AllowList::parse(R"({"operations":[{"name":"x"}]})"));
+  EXPECT_FALSE(AllowList::load("/nonexistent/allow.json"));
+  auto plain = AllowList::parse(json({{sha256_hex("{ a }"), "{ a }"}}).dump());
+  ASSERT_TRUE(plain);
+  EXPECT_NE(plain->find(sha256_hex("{ a }")), nullptr);
+}
+
+}  // namespace
+}  // namespace fraiseql::exec
