@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Read-path bench (issue 04): wrk at 32 connections against the daemon serving the blog
+# example (10,000 users, 100,000 posts) for three queries, beside pgbench running the SQL
+# our compiler emits for them (-M prepared, same connections) and the plainest SQL over
+# the tables that returns the same JSON (the database's own limit). Prints rps, p50, p99
+# and the ratios. Loopback only; throwaway services in a temporary directory.
+#
+#   bench/read/run.sh                      Release build in build-bench, then the bench
+#   BUILD_DIR=build-x bench/read/run.sh    reuse a build holding src/app/fraiseql
+#
+# Knobs: CONNECTIONS (32), DURATION (10s), WARMUP (3s).
+#   Q1  { users(limit: 10) { id name email } }
+#   Q2  { users(limit: 10) { id name email posts { id title createdAt } } }
+#   Q3  query($id: ID!) { user(id: $id) { name posts { title content createdAt } } }, random id
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+CONNECTIONS=${CONNECTIONS:-32}
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-3s}
+seconds=${DURATION%s}
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() {
+  printf 'bench/read: %s\n' "$*" >&2
+  exit 1
+}
+for tool in wrk pgbench curl python3; do
+  command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed"
+done
+
+if [[ -n ${BUILD_DIR:-} ]]; then
+  BUILD_DIR=$(cd "$BUILD_DIR" && pwd -P)
+else
+  BUILD_DIR=$ROOT/build-bench
+  say "building fraiseql (Release) in $BUILD_DIR"
+  launcher=()
+  command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFRAISEQL_TESTS=OFF \
+    "${launcher[@]}" >/dev/null
+  cmake --build "$BUILD_DIR" -j2 --target fraiseql >/dev/null
+fi
+FRAISEQL=$BUILD_DIR/src/app/fraiseql
+[[ -x $FRAISEQL ]] || die "$FRAISEQL not found"
+
+WORK=$(mktemp -d /tmp/fraiseql-bench-read.XXXXXX)
+chmod a+rwx "$WORK"
+DAEMON_PID=''
+cleanup() {
+  set +e
+  [[ -n $DAEMON_PID ]] && kill -TERM "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
+  bash "$ROOT/scripts/services.sh" stop "$WORK/services" >/dev/null 2>&1
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say "starting PostgreSQL (primary only is used) and loading the blog example"
+bash "$ROOT/scripts/services.sh" start "$WORK/services" >"$WORK/services.log" 2>&1 || {
+  cat "$WORK/services.log" >&2
+  die "services did not start"
+}
+DATABASE_URL=$(sed -n 's/^PG_PRIMARY_URL=//p' "$WORK/services/env")
+psql_() { bash "$ROOT/scripts/services.sh" psql "$WORK/services" primary -q -v ON_ERROR_STOP=1 "$@"; }
+psql_ -f "$ROOT/examples/blog/schema.sql" >/dev/null
+psql_ -f "$ROOT/examples/blog/seed.sql" >/dev/null
+psql_ -c 'VACUUM ANALYZE' >/dev/null
+
+export DATABASE_URL FRAISEQL_SCHEMA_PATH=$ROOT/examples/blog/schema.graphql
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+say "starting fraiseql on 127.0.0.1:$PORT (access log off)"
+env PORT="$PORT" FRAISEQL_SERVER_HOST=127.0.0.1 FRAISEQL_LOG_ACCESS=false "$FRAISEQL" serve >"$WORK/fraiseql.log" 2>&1 &
+DAEMON_PID=$!
+for _ in $(seq 1 200); do
+  curl -fsS -o /dev/null "http://127.0.0.1:$PORT/health" 2>/dev/null && break
+  kill -0 "$DAEMON_PID" 2>/dev/null || {
+    cat "$WORK/fraiseql.log" >&2
+    die "fraiseql exited"
+  }
+  sleep 0.05
+done
+
+Q1='{ users(limit: 10) { id name email } }'
+Q2='{ users(limit: 10) { id name email posts { id title createdAt } } }'
+Q3='query Q3($id: ID!) { user(id: $id) { name posts { title content createdAt } } }'
+
+# Ten thousand user ids for Q3, as a Lua table.
+psql_ -At -c "SELECT '\"' || md5('user' || g)::uuid || '\",' FROM generate_series(1, 10000) g" >"$WORK/ids.txt"
+{
+  echo 'local ids = {'
+  cat "$WORK/ids.txt"
+  echo '}'
+} >"$WORK/ids.lua"
+
+# wrk script: POST one body, or Q3 with a random id each time.
+lua_for() {
+  local name=$1 query=$2
+  local body
+  body=$(python3 -c 'import json, sys; print(json.dumps({"query": sys.argv[1]}))' "$query")
+  if [[ $name == Q3 ]]; then
+    cat "$WORK/ids.lua"
+    local prefix
+    prefix=$(python3 -c 'import json, sys; print(json.dumps({"query": sys.argv[1]})[:-1] + ",\"variables\":{\"id\":\"")' "$query")
+    cat <<LUA
+local prefix = [==[$prefix]==]
+request = function()
+  return wrk.format("POST", "/graphql", {["Content-Type"] = "application/json"}, prefix .. ids[math.random(#ids)] .. '"}}')
+end
+LUA
+  else
+    cat <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = [==[$body]==]
+LUA
+  fi
+}
+
+# Check each query answers data once, and keep its compiled SQL for pgbench.
+for name in Q1 Q2 Q3; do
+  query=${!name}
+  vars=''
+  [[ $name == Q3 ]] && vars='{"id":"'"$(head -1 "$WORK/ids.txt" | tr -d '",')"'"}'
+  body=$(python3 -c 'import json, sys; d = {"query": sys.argv[1]}
+if sys.argv[2]: d["variables"] = json.loads(sys.argv[2])
+print(json.dumps(d))' "$query" "$vars")
+  answer=$(curl -fsS -H 'Content-Type: application/json' -d "$body" "http://127.0.0.1:$PORT/graphql")
+  grep -q '"data"' <<<"$answer" && ! grep -q '"errors"' <<<"$answer" || die "$name failed: $answer"
+  args=()
+  [[ -n $vars ]] && args=(--variables "$vars")
+  printf '%s' "$query" | "$FRAISEQL" print-sql "${args[@]}" 2>/dev/null >"$WORK/$name.sql.json"
+  lua_for "$name" "$query" >"$WORK/$name.lua"
+done
+
+# pgbench scripts: our SQL with its parameters as pgbench variables (Q3's id computed
+# from a random n exactly as the seed made it), and the plainest SQL for the same JSON.
+python3 - "$WORK" <<'PY'
+import json, sys, re
+work = sys.argv[1]
+for name in ("Q1", "Q2", "Q3"):
+    c = json.load(open(f"{work}/{name}.sql.json"))
+    sql, lines = c["sql"], []
+    for i, p in enumerate(c["params"], start=1):
+        if p["type"] == "uuid":
+            lines.append("\\set n random(1, 10000)")
+            sql = re.sub(rf"\${i}(?!\d)(::uuid)?", "md5('user' || :n)::uuid", sql)
+        else:
+            lines.append(f"\\set p{i} {p['value']}")
+            sql = re.sub(rf"\${i}(?!\d)", f":p{i}", sql)
+    open(f"{work}/{name}.ours.pgbench", "w").write("\n".join(lines + [sql + ";"]) + "\n")
+plain = {
+    "Q1": "SELECT json_build_object('users', (SELECT json_agg(json_build_object('id', u.id, 'name', u.name, 'email', u.email)) FROM (SELECT id, name, email FROM tb_user LIMIT 10) u))::text;",
+    "Q2": "SELECT json_build_object('users', (SELECT json_agg(json_build_object('id', u.id, 'name', u.name, 'email', u.email, 'posts', (SELECT coalesce(json_agg(json_build_object('id', p.id, 'title', p.title, 'createdAt', p.created_at) ORDER BY p.created_at, p.id), '[]') FROM tb_post p WHERE p.author_id = u.id))) FROM (SELECT id, name, email FROM tb_user LIMIT 10) u))::text;",
+    "Q3": "\\set n random(1, 10000)\nSELECT json_build_object('user', (SELECT json_build_object('name', u.name, 'posts', (SELECT coalesce(json_agg(json_build_object('title', p.title, 'content', p.content, 'createdAt', p.created_at) ORDER BY p.created_at, p.id), '[]') FROM tb_post p WHERE p.author_id = u.id)) FROM tb_user u WHERE u.id = md5('user' || :n)::uuid))::text;",
+}
+for name, sql in plain.items():
+    open(f"{work}/{name}.plain.pgbench", "w").write(sql + "\n")
+PY
+
+run_wrk() {
+  local name=$1
+  wrk -t2 -c"$CONNECTIONS" -d"$WARMUP" -s "$WORK/$name.lua" "http://127.0.0.1:$PORT/graphql" >/dev/null
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/$name.lua" "http://127.0.0.1:$PORT/graphql" \
+    >"$WORK/wrk-$name.txt"
+  if grep -q 'Non-2xx\|Socket errors' "$WORK/wrk-$name.txt"; then
+    cat "$WORK/wrk-$name.txt" >&2
+    say "warning: $name had errors"
+  fi
+  awk '/^Requests\/sec:/ { rps = $2 } $1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 } END { printf "%.0f %s %s\n", rps, p50, p99 }' \
+    "$WORK/wrk-$name.txt"
+}
+run_pgbench() {
+  local file=$1
+  PGOPTIONS='-c jit=off' pgbench -n -M prepared -c "$CONNECTIONS" -j 2 -T "$seconds" -f "$file" "$DATABASE_URL" 2>/dev/null |
+    awk '/^tps = / { printf "%.0f\n", $3 }'
+}
+
+printf '\n%-4s %10s %10s %10s %14s %14s %12s %12s\n' query fraiseql p50 p99 'pgbench ours' 'pgbench plain' 'vs ours' 'vs plain'
+for name in Q1 Q2 Q3; do
+  say "$name: wrk -t2 -c$CONNECTIONS -d$DURATION, then pgbench on our SQL and on plain SQL"
+  read -r rps p50 p99 < <(run_wrk "$name")
+  ours=$(run_pgbench "$WORK/$name.ours.pgbench")
+  plain=$(run_pgbench "$WORK/$name.plain.pgbench")
+  printf '%-4s %10s %10s %10s %14s %14s %12s %12s\n' "$name" "$rps" "$p50" "$p99" "$ours" "$plain" \
+    "$(awk -v a="$rps" -v b="$ours" 'BEGIN { printf "%.2fx", a / b }')" \
+    "$(awk -v a="$rps" -v b="$plain" 'BEGIN { printf "%.2fx", a / b }')"
+done
+printf '\n%s CPUs; PostgreSQL %s; fraiseql %s; connections %s; %s per run\n' "$(nproc)" \
+  "$(psql_ -At -c 'SHOW server_version')" "$("$FRAISEQL" --version | awk '{ print $2 }')" "$CONNECTIONS" "$DURATION"
