@@ -37,21 +37,45 @@ SqlDataSource::SqlDataSource(std::shared_ptr<const sql::SchemaMapping> mapping, 
     : mapping_(std::move(mapping)), router_(router), options_(options) {}
 
 void SqlDataSource::execute(ReadyOperation op, Done done) {
-  auto compiled = sql::compile(*mapping_, *op.prepared->document, op.operation->name.value, op.variables,
-                               options_.compile);
-  if (!compiled.ok()) {
-    // Argument values the compiler refuses (a limit over the maximum...) are the
-    // caller's; anything else is ours.
-    bool user = !compiled.errors.empty() && compiled.errors.front().code == graphql::code::kBadUserInput;
-    done({user ? Outcome::kRequestError : Outcome::kInternalError,
-          graphql::errors_response_json(compiled.errors)});
-    return;
+  const PreparedDocument& doc = *op.prepared;
+  const std::string plan_key(op.operation->name.value);
+  std::shared_ptr<const sql::CompiledQuery> plan;
+  {
+    std::lock_guard lock(doc.plans_mu);
+    if (auto it = doc.plans.find(plan_key); it != doc.plans.end()) {
+      plan = std::static_pointer_cast<const sql::CompiledQuery>(it->second);
+    }
   }
+  std::optional<sql::CompiledQuery> query;
+  if (plan) {
+    // A cached plan only needs this request's values in its parameters.
+    if (auto params = sql::rebind(*plan, op.variables, options_.compile)) {
+      query.emplace(sql::CompiledQuery{plan->sql, std::move(*params), plan->intent, plan->reusable});
+    }
+  }
+  if (!query) {
+    auto compiled =
+        sql::compile(*mapping_, *doc.document, op.operation->name.value, op.variables, options_.compile);
+    if (!compiled.ok()) {
+      // Argument values the compiler refuses (a limit over the maximum...) are the
+      // caller's; anything else is ours.
+      bool user = !compiled.errors.empty() && compiled.errors.front().code == graphql::code::kBadUserInput;
+      done({user ? Outcome::kRequestError : Outcome::kInternalError,
+            graphql::errors_response_json(compiled.errors)});
+      return;
+    }
+    query = std::move(compiled.query);
+    if (query->reusable && !plan) {
+      std::lock_guard lock(doc.plans_mu);
+      doc.plans.emplace(plan_key, std::make_shared<const sql::CompiledQuery>(*query));
+    }
+  }
+  auto& compiled_query = *query;
   db::Params params;
-  params.reserve(compiled.query->params.size());
-  for (auto& p : compiled.query->params) params.push_back(std::move(p.value));
-  const auto intent = compiled.query->intent == sql::Intent::kWrite ? db::Intent::kWrite : db::Intent::kRead;
-  router_.execute(intent, std::move(compiled.query->sql), std::move(params),
+  params.reserve(compiled_query.params.size());
+  for (auto& p : compiled_query.params) params.push_back(std::move(p.value));
+  const auto intent = compiled_query.intent == sql::Intent::kWrite ? db::Intent::kWrite : db::Intent::kRead;
+  router_.execute(intent, std::move(compiled_query.sql), std::move(params),
                   Deadline::after(options_.deadline),
                   [done = std::move(done), expose = options_.expose_database_errors,
                    request_id = std::move(op.request_id)](Result<db::Rows> result) {

@@ -134,6 +134,18 @@ TEST_F(GraphQLHttpTest, DataComesFromTheViewThroughOneStatement) {
       "one":{"name":"user 2"}}})"));
 }
 
+TEST_F(GraphQLHttpTest, ARepeatedOperationGetsEachRequestsVariables) {
+  // The second and third requests reuse the first one's compiled plan.
+  const std::string q = R"({"query":"query Q($id: ID!) { user(id: $id) { name } }","variables":{"id":")";
+  for (const char* id : {"1", "2", "1"}) {
+    auto r = post(q + id + "\"}}");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(body_of(r)["data"]["user"]["name"], std::string("user ") + id) << r.body;
+  }
+  auto none = post(q + "3\"}}");
+  EXPECT_TRUE(body_of(none)["data"]["user"].is_null()) << none.body;
+}
+
 TEST(GraphQLLimitsTest, ConfiguredLimitsApply) {
   Env env = graphql_env();
   env["FRAISEQL_GRAPHQL_MAX_DEPTH"] = "2";

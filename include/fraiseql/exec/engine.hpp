@@ -8,8 +8,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -59,6 +61,11 @@ struct PreparedDocument {
   std::string text;
   std::optional<graphql::Document> document;  // empty when parsing failed
   std::vector<graphql::GraphQLError> errors;  // parse or validation errors
+
+  /// What a data source compiled for an operation of this document, by operation name,
+  /// kept with the document so a repeated request skips compilation too. Opaque here.
+  mutable std::mutex plans_mu;
+  mutable std::unordered_map<std::string, std::shared_ptr<const void>> plans;
 };
 
 /// One operation ready to run: its document, definition, coerced variables, and the
