@@ -51,17 +51,23 @@ class Printer final : public exec::DataSource {
   sql::CompileOptions options_;
 };
 
-}  // namespace
-
-int check_schema(const Settings& settings) {
+// The schema checked against the database over one short-lived connection.
+LoadedSchema load_for_tool(const Settings& settings) {
   if (settings.schema_path.empty()) {
     std::cerr << "fraiseql: schema.path (FRAISEQL_SCHEMA_PATH) is not set\n";
-    return 2;
+    return {.mapping = nullptr, .exit_code = 2};
   }
   db::Router router(one_connection(settings));
   router.start();
   auto loaded = load_schema(settings.schema_path, router, settings.health_timeout * 5);
   router.stop();
+  return loaded;
+}
+
+}  // namespace
+
+int check_schema(const Settings& settings) {
+  auto loaded = load_for_tool(settings);
   if (!loaded.mapping) return loaded.exit_code;
   std::cout << settings.schema_path << ": schema OK, " << loaded.mapping->types().size()
             << " view-backed types agree with the database\n";
@@ -70,10 +76,6 @@ int check_schema(const Settings& settings) {
 
 int print_sql(const Settings& settings, const std::string& document, const std::string& operation_name,
               const std::string& variables_json) {
-  if (settings.schema_path.empty()) {
-    std::cerr << "fraiseql: schema.path (FRAISEQL_SCHEMA_PATH) is not set\n";
-    return 2;
-  }
   json variables = nullptr;
   if (!variables_json.empty()) {
     variables = json::parse(variables_json, nullptr, false);
@@ -82,10 +84,7 @@ int print_sql(const Settings& settings, const std::string& document, const std::
       return 2;
     }
   }
-  db::Router router(one_connection(settings));
-  router.start();
-  auto loaded = load_schema(settings.schema_path, router, settings.health_timeout * 5);
-  router.stop();
+  auto loaded = load_for_tool(settings);
   if (!loaded.mapping) return loaded.exit_code;
   sql::CompileOptions options;
   options.default_limit = settings.default_limit;

@@ -3,6 +3,8 @@
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
+#include "text.hpp"
+
 namespace fraiseql::db {
 namespace {
 
@@ -153,12 +155,7 @@ void HostChecker::run() {
       }
     } catch (const std::exception& ex) {
       next.reachable = false;
-      // libpq messages span lines; keep one line for logs and the /ready body.
-      for (char c : std::string_view(ex.what())) {
-        if (c == '\n' || c == '\t') c = ' ';
-        if (c != ' ' || (!next.error.empty() && next.error.back() != ' ')) next.error += c;
-      }
-      while (!next.error.empty() && next.error.back() == ' ') next.error.pop_back();
+      next.error = one_line(ex.what());  // for logs and the /ready body
       conn.reset();
     }
     auto t1 = std::chrono::steady_clock::now();

@@ -16,6 +16,8 @@
 #include "fraiseql/db/host_checker.hpp"
 #include "fraiseql/metrics/registry.hpp"
 
+#include "text.hpp"
+
 namespace fraiseql::db {
 namespace {
 
@@ -23,16 +25,6 @@ struct PgResultDeleter {
   void operator()(PGresult* r) const noexcept { PQclear(r); }
 };
 using PgResult = std::unique_ptr<PGresult, PgResultDeleter>;
-
-std::string one_line(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '\n' || c == '\t') c = ' ';
-    if (c != ' ' || (!out.empty() && out.back() != ' ')) out += c;
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
 
 // True when `sql` ran; on false `error` says why.
 bool command(PGconn* conn, const std::string& sql, std::string& error) {

@@ -10,6 +10,8 @@
 #include "fraiseql/db/host_checker.hpp"
 #include "fraiseql/metrics/registry.hpp"
 
+#include "text.hpp"
+
 namespace fraiseql::db {
 namespace {
 
@@ -17,17 +19,6 @@ using steady = std::chrono::steady_clock;
 
 std::size_t at_least_one(std::size_t n) {
   return n == 0 ? 1 : n;
-}
-
-// libpq messages span lines; one line reads better in logs and errors.
-std::string one_line(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '\n' || c == '\t') c = ' ';
-    if (c != ' ' || (!out.empty() && out.back() != ' ')) out += c;
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
 }
 
 }  // namespace

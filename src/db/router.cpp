@@ -19,6 +19,7 @@
 #include "fraiseql/metrics/registry.hpp"
 
 #include "executor.hpp"
+#include "text.hpp"
 
 namespace fraiseql::db {
 namespace {
@@ -44,16 +45,6 @@ std::string host_port(const std::string& url) {
   std::string host = value("host");
   std::string port = value("port");
   return port.empty() ? host : host + ":" + port;
-}
-
-std::string one_line(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '\n' || c == '\t') c = ' ';
-    if (c != ' ' || (!out.empty() && out.back() != ' ')) out += c;
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
 }
 
 // SQLSTATEs after which the session is gone: connection exceptions (08) and the

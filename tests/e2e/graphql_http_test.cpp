@@ -180,5 +180,22 @@ TEST(GraphQLSchemaStartupTest, BrokenSchemaStopsStartupNamingFileLineAndColumn) 
   EXPECT_NE(r.err.find("schema.path"), std::string::npos) << r.err;
 }
 
+TEST(GraphQLSchemaStartupTest, CheckSchemaComparesTheSchemaWithTheDatabase) {
+  Env env = graphql_env();
+  auto ok = run_fraiseql({"check-schema"}, env);
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("schema OK"), std::string::npos) << ok.out;
+
+  env["FRAISEQL_SCHEMA_PATH"] = std::string(FRAISEQL_SOURCE_DIR) + "/tests/e2e/missing_view_schema.graphql";
+  auto missing = run_fraiseql({"check-schema"}, env);
+  EXPECT_EQ(missing.code, 2) << missing.err;
+  EXPECT_NE(missing.err.find("Ghost"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("v_ghost_missing"), std::string::npos) << missing.err;
+  // serve refuses it the same way, before listening.
+  auto serve = run_fraiseql({"serve"}, env);
+  EXPECT_EQ(serve.code, 2) << serve.err;
+  EXPECT_NE(serve.err.find("v_ghost_missing"), std::string::npos) << serve.err;
+}
+
 }  // namespace
 }  // namespace fraiseql::e2e

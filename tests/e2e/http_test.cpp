@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon.hpp"
+#include "test_env.hpp"
 
 namespace fraiseql::e2e {
 namespace {
@@ -34,22 +35,7 @@ void expect_json_error(const HttpResponse& res, int status, const std::string& c
   EXPECT_EQ(j["errors"][0]["extensions"].value("code", ""), code) << res.body;
 }
 
-// Runs `promtool check metrics` on an exposition; returns its exit status and output.
-std::pair<int, std::string> promtool_check(const std::string& exposition) {
-  char path[] = "/tmp/fraiseql-metrics-XXXXXX";
-  int fd = ::mkstemp(path);
-  if (fd < 0) throw std::runtime_error("mkstemp failed");
-  ::close(fd);
-  std::ofstream(path, std::ios::binary) << exposition;
-  std::string cmd = std::string("promtool check metrics < ") + path + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::string output;
-  char buf[512];
-  while (p != nullptr && std::fgets(buf, sizeof buf, p) != nullptr) output += buf;
-  int status = p != nullptr ? ::pclose(p) : -1;
-  std::remove(path);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
+using fraiseql::testing::promtool_check;
 
 class HttpTest : public ::testing::Test {
  protected:

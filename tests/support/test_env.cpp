@@ -1,9 +1,12 @@
 #include "test_env.hpp"
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace fraiseql::testing {
 
@@ -44,6 +47,22 @@ std::string read_file(const std::string& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+std::pair<int, std::string> promtool_check(const std::string& exposition) {
+  char path[] = "/tmp/fraiseql-metrics-XXXXXX";
+  int fd = ::mkstemp(path);
+  if (fd < 0) throw std::runtime_error("mkstemp failed");
+  ::close(fd);
+  std::ofstream(path, std::ios::binary) << exposition;
+  std::string cmd = std::string("promtool check metrics < ") + path + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");  // NOLINT(cert-env33-c): a fixed command line
+  std::string output;
+  char buf[512];
+  while (p != nullptr && std::fgets(buf, sizeof buf, p) != nullptr) output += buf;
+  int status = p != nullptr ? ::pclose(p) : -1;
+  std::remove(path);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
 
 }  // namespace fraiseql::testing

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace fraiseql::testing {
 
@@ -21,5 +22,8 @@ std::string corpus_path(const std::string& rel);
 
 /// Whole file as a string; throws std::runtime_error when it cannot be read.
 std::string read_file(const std::string& path);
+
+/// Runs `promtool check metrics` on a Prometheus exposition: its exit status and output.
+std::pair<int, std::string> promtool_check(const std::string& exposition);
 
 }  // namespace fraiseql::testing

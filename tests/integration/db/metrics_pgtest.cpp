@@ -2,11 +2,7 @@
 // SQLSTATE class (caused on the server), pool overflow while leases exceed the core; and
 // every db metric, new ones included, exported and accepted by `promtool check metrics`.
 
-#include <cstdio>
-#include <fstream>
 #include <stdexcept>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -14,6 +10,7 @@
 #include "fraiseql/metrics/registry.hpp"
 
 #include "pg_support.hpp"
+#include "test_env.hpp"
 
 namespace fraiseql::db::pgtest {
 namespace {
@@ -22,22 +19,7 @@ bool has(const std::string& text, const std::string& needle) {
   return text.find(needle) != std::string::npos;
 }
 
-// `promtool check metrics` on an exposition: its exit status and output.
-std::pair<int, std::string> promtool_check(const std::string& exposition) {
-  char path[] = "/tmp/fraiseql-db-metrics-XXXXXX";
-  int fd = ::mkstemp(path);
-  if (fd < 0) throw std::runtime_error("mkstemp failed");
-  ::close(fd);
-  std::ofstream(path, std::ios::binary) << exposition;
-  std::string cmd = std::string("promtool check metrics < ") + path + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");  // NOLINT(cert-env33-c): a fixed command line
-  std::string output;
-  char buf[512];
-  while (p != nullptr && std::fgets(buf, sizeof buf, p) != nullptr) output += buf;
-  int status = p != nullptr ? ::pclose(p) : -1;
-  std::remove(path);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
+using fraiseql::testing::promtool_check;
 
 TEST(MetricsPgTest, ErrorsAreCountedBySqlstateClassAndHost) {
   metrics::Registry registry;
