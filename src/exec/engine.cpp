@@ -1,13 +1,19 @@
 #include "fraiseql/exec/engine.hpp"
 
+#include <array>
+#include <chrono>
 #include <list>
 #include <mutex>
 #include <string_view>
 #include <unordered_map>
 
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
+
 #include "fraiseql/core/json.hpp"
 #include "fraiseql/graphql/coercion.hpp"
 #include "fraiseql/graphql/introspection.hpp"
+#include "fraiseql/metrics/registry.hpp"
 
 namespace fraiseql::exec {
 
@@ -65,13 +71,46 @@ class Engine::DocumentCache {
   std::uint64_t misses_ = 0;
 };
 
+struct Engine::Metrics {
+  explicit Metrics(metrics::Registry& registry) {
+    auto& ops = prometheus::BuildCounter()
+                    .Name("fraiseql_graphql_operations_total")
+                    .Help("GraphQL operations answered, by outcome.")
+                    .Register(registry.prom());
+    for (auto [outcome, name] :
+         {std::pair{Outcome::kExecuted, "executed"}, std::pair{Outcome::kRequestError, "request_error"},
+          std::pair{Outcome::kBadRequest, "bad_request"}, std::pair{Outcome::kForbidden, "forbidden"},
+          std::pair{Outcome::kMethodNotAllowed, "method_not_allowed"},
+          std::pair{Outcome::kUnavailable, "unavailable"},
+          std::pair{Outcome::kInternalError, "internal_error"}}) {
+      by_outcome[static_cast<std::size_t>(outcome)] = &ops.Add({{"outcome", name}});
+    }
+    duration = &prometheus::BuildHistogram()
+                    .Name("fraiseql_graphql_operation_duration_seconds")
+                    .Help("Time from receiving an operation to having its whole response.")
+                    .Register(registry.prom())
+                    .Add({}, metrics::latency_buckets());
+    auto& cache = prometheus::BuildCounter()
+                      .Name("fraiseql_graphql_document_cache_total")
+                      .Help("Document cache lookups: a hit skips parse and validate.")
+                      .Register(registry.prom());
+    hits = &cache.Add({{"result", "hit"}});
+    misses = &cache.Add({{"result", "miss"}});
+  }
+  std::array<prometheus::Counter*, 7> by_outcome{};
+  prometheus::Histogram* duration = nullptr;
+  prometheus::Counter* hits = nullptr;
+  prometheus::Counter* misses = nullptr;
+};
+
 Engine::Engine(std::shared_ptr<const graphql::Schema> schema, EngineOptions options,
-               std::shared_ptr<DataSource> data)
+               std::shared_ptr<DataSource> data, metrics::Registry* registry)
     : schema_(std::move(schema)),
       options_(options),
       data_(std::move(data)),
       cache_(std::make_unique<DocumentCache>(options.document_cache_entries)),
-      persisted_(options.persisted_query_entries) {}
+      persisted_(options.persisted_query_entries),
+      metrics_(registry != nullptr ? std::make_unique<Metrics>(*registry) : nullptr) {}
 
 Engine::~Engine() = default;
 
@@ -83,8 +122,12 @@ std::shared_ptr<const PreparedDocument> Engine::prepare(std::string text) {
   const bool cacheable =
       options_.document_cache_entries > 0 && text.size() <= options_.document_cache_max_bytes;
   if (cacheable) {
-    if (auto hit = cache_->find(text)) return hit;
+    if (auto hit = cache_->find(text)) {
+      if (metrics_) metrics_->hits->Increment();
+      return hit;
+    }
   }
+  if (metrics_) metrics_->misses->Increment();
   auto doc = std::make_shared<PreparedDocument>();
   doc->text = text;
   auto parsed = graphql::parse_document(std::move(text), options_.parse);
@@ -199,6 +242,15 @@ std::optional<OperationResponse> Engine::resolve_document(OperationRequest& requ
 }
 
 void Engine::execute(OperationRequest request, Done done) {
+  if (metrics_) {
+    // Count and time every answer, wherever it comes from.
+    done = [m = metrics_.get(), t0 = std::chrono::steady_clock::now(),
+            inner = std::move(done)](OperationResponse r) {
+      m->duration->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      m->by_outcome[static_cast<std::size_t>(r.outcome)]->Increment();
+      inner(std::move(r));
+    };
+  }
   if (auto refused = resolve_document(request)) {
     done(std::move(*refused));
     return;

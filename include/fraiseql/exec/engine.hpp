@@ -24,6 +24,15 @@
 #include "fraiseql/graphql/schema.hpp"
 #include "fraiseql/graphql/validation.hpp"
 
+namespace prometheus {
+class Counter;
+class Histogram;
+}  // namespace prometheus
+
+namespace fraiseql::metrics {
+class Registry;
+}  // namespace fraiseql::metrics
+
 namespace fraiseql::exec {
 
 /// What a transport received: the GraphQL-over-HTTP request parameters.
@@ -104,8 +113,11 @@ struct EngineOptions {
 class Engine {
  public:
   /// `data` may be null: then only meta-fields are answered and a data field is an error.
+  /// With a registry, exports fraiseql_graphql_operations_total{outcome},
+  /// fraiseql_graphql_operation_duration_seconds and
+  /// fraiseql_graphql_document_cache_total{result}.
   Engine(std::shared_ptr<const graphql::Schema> schema, EngineOptions options,
-         std::shared_ptr<DataSource> data = nullptr);
+         std::shared_ptr<DataSource> data = nullptr, metrics::Registry* registry = nullptr);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -135,6 +147,8 @@ class Engine {
   std::shared_ptr<DataSource> data_;
   std::unique_ptr<DocumentCache> cache_;
   PersistedQueryStore persisted_;
+  struct Metrics;
+  std::unique_ptr<Metrics> metrics_;  // null without a registry
 };
 
 /// `{"errors":[...]}` for one error with `code`.
