@@ -16,6 +16,7 @@
 #include "fraiseql/http/probes.hpp"
 #include "fraiseql/http/server.hpp"
 #include "fraiseql/metrics/registry.hpp"
+#include "fraiseql/ws/endpoint.hpp"
 
 #include "schema_setup.hpp"
 
@@ -110,7 +111,7 @@ int serve(const Settings& settings, const std::vector<std::string>& warnings) {
       engine_options.allow_list = std::make_shared<const exec::AllowList>(std::move(*list));
     }
     auto source = std::make_shared<exec::SqlDataSource>(loaded.mapping, db, sql_options);
-    engine = std::make_shared<exec::Engine>(loaded.mapping->schema_ptr(), engine_options, source);
+    engine = std::make_shared<exec::Engine>(loaded.mapping->schema_ptr(), engine_options, source, &registry);
   } else {
     spdlog::warn("no schema.path (FRAISEQL_SCHEMA_PATH) configured: /graphql is not served");
   }
@@ -134,6 +135,7 @@ int serve(const Settings& settings, const std::vector<std::string>& warnings) {
   if (engine) router.add(http::graphql_route(*engine));
 
   http::Server server(settings.server, std::move(router), registry);
+  if (engine) server.upgrade("/graphql", std::make_shared<ws::Endpoint>(*engine, settings.ws, registry));
   if (auto started = server.start(); !started) {
     spdlog::critical("{}", started.error().message);
     db.stop();

@@ -10,6 +10,7 @@
 #include "fraiseql/core/result.hpp"
 #include "fraiseql/http/server.hpp"
 #include "fraiseql/log/log.hpp"
+#include "fraiseql/ws/endpoint.hpp"
 
 namespace fraiseql::app {
 
@@ -44,6 +45,7 @@ struct Settings {
   std::uint32_t default_limit = 100;
   std::uint32_t max_limit = 1000;
   bool debug_errors = false;
+  ws::Options ws;
   std::string admin_token;
   log::Options log;
 };

@@ -16,62 +16,6 @@ namespace fraiseql::ws {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-namespace {
-
-// A positive integer from `FRAISEQL_WS_<name>`, if set.
-Result<void> read_number(const std::function<const char*(const char*)>& lookup, const char* variable,
-                         std::uint64_t& out) {
-  const char* raw = lookup(variable);
-  if (raw == nullptr || *raw == '\0') return {};
-  std::string_view text(raw);
-  std::uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      std::string(variable) + ": not a non-negative integer: " + std::string(text));
-  }
-  out = value;
-  return {};
-}
-
-}  // namespace
-
-Result<Options> options_from(const std::function<const char*(const char*)>& lookup, Options defaults) {
-  Options o = defaults;
-  struct Duration {
-    const char* name;
-    std::chrono::milliseconds* field;
-  };
-  struct Count {
-    const char* name;
-    std::size_t* field;
-  };
-  const Duration durations[] = {
-      {"FRAISEQL_WS_INIT_TIMEOUT_MS", &o.init_timeout},
-      {"FRAISEQL_WS_PING_INTERVAL_MS", &o.ping_interval},
-      {"FRAISEQL_WS_KEEP_ALIVE_MS", &o.keep_alive},
-      {"FRAISEQL_WS_CLOSE_TIMEOUT_MS", &o.close_timeout},
-  };
-  const Count counts[] = {
-      {"FRAISEQL_WS_MAX_CONNECTIONS", &o.max_connections},
-      {"FRAISEQL_WS_MAX_OPERATIONS", &o.max_operations},
-      {"FRAISEQL_WS_MAX_MESSAGE_BYTES", &o.max_message_bytes},
-      {"FRAISEQL_WS_MAX_QUEUED_MESSAGES", &o.max_queued_messages},
-      {"FRAISEQL_WS_MAX_QUEUED_BYTES", &o.max_queued_bytes},
-  };
-  for (const auto& d : durations) {
-    std::uint64_t v = static_cast<std::uint64_t>(d.field->count());
-    if (auto r = read_number(lookup, d.name, v); !r) return r.error();
-    *d.field = std::chrono::milliseconds(static_cast<std::int64_t>(v));
-  }
-  for (const auto& c : counts) {
-    std::uint64_t v = *c.field;
-    if (auto r = read_number(lookup, c.name, v); !r) return r.error();
-    *c.field = static_cast<std::size_t>(v);
-  }
-  return o;
-}
-
 Endpoint::Endpoint(exec::Engine& engine, Options options, metrics::Registry& registry)
     : state_(std::make_shared<State>(engine, options)) {
   auto& prom = registry.prom();

@@ -129,4 +129,20 @@ HttpResponse Daemon::wait_for_status(const std::string& target, int status,
   }
 }
 
+Env graphql_daemon_env() {
+  // Idempotent, and other tests only read the view: once per process is enough.
+  static const bool kCreated = [] {
+    std::string cmd =
+        "\"" + testing::service_env("SERVICES_SCRIPT") + "\" psql \"" + testing::service_env("SERVICES_DIR") +
+        "\" primary -q -c \"CREATE OR REPLACE VIEW v_user AS SELECT id, jsonb_build_object('id', id, "
+        "'name', 'user ' || id) AS data FROM (VALUES ('1'), ('2')) AS t(id)\" >/dev/null";
+    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("cannot create v_user: " + cmd);
+    return true;
+  }();
+  (void)kCreated;
+  Env env = daemon_env();
+  env["FRAISEQL_SCHEMA_PATH"] = std::string(FRAISEQL_SOURCE_DIR) + "/tests/e2e/schema.graphql";
+  return env;
+}
+
 }  // namespace fraiseql::e2e

@@ -22,6 +22,10 @@ std::string daemon_path();
 /// I/O threads and a fast database health check. Tests add or remove keys.
 Env daemon_env();
 
+/// daemon_env() serving tests/e2e/schema.graphql, whose one view (v_user: ids "1" and
+/// "2", names "user 1" and "user 2") this creates in the fixture's database.
+Env graphql_daemon_env();
+
 struct Exit {
   int code = -1;
   std::string out;

@@ -4,32 +4,11 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon.hpp"
-#include "test_env.hpp"
 
 namespace fraiseql::e2e {
 namespace {
 
 using nlohmann::json;
-
-// The schema's one view, in the fixture's database (idempotent; the tests only read it).
-void create_view() {
-  static const bool kDone = [] {
-    std::string cmd =
-        "\"" + testing::service_env("SERVICES_SCRIPT") + "\" psql \"" + testing::service_env("SERVICES_DIR") +
-        "\" primary -q -c \"CREATE OR REPLACE VIEW v_user AS SELECT id, jsonb_build_object('id', id, "
-        "'name', 'user ' || id) AS data FROM (VALUES ('1'), ('2')) AS t(id)\" >/dev/null";
-    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("cannot create v_user: " + cmd);
-    return true;
-  }();
-  (void)kDone;
-}
-
-Env graphql_env() {
-  create_view();
-  Env env = daemon_env();
-  env["FRAISEQL_SCHEMA_PATH"] = std::string(FRAISEQL_SOURCE_DIR) + "/tests/e2e/schema.graphql";
-  return env;
-}
 
 class GraphQLHttpTest : public ::testing::Test {
  protected:
@@ -45,7 +24,7 @@ class GraphQLHttpTest : public ::testing::Test {
     return body_of(r)["errors"][0]["extensions"]["code"].get<std::string>();
   }
 
-  Daemon daemon_{graphql_env()};
+  Daemon daemon_{graphql_daemon_env()};
 };
 
 constexpr const char* kGraphQLResponse = "application/graphql-response+json";
@@ -147,7 +126,7 @@ TEST_F(GraphQLHttpTest, ARepeatedOperationGetsEachRequestsVariables) {
 }
 
 TEST(GraphQLLimitsTest, ConfiguredLimitsApply) {
-  Env env = graphql_env();
+  Env env = graphql_daemon_env();
   env["FRAISEQL_GRAPHQL_MAX_DEPTH"] = "2";
   env["FRAISEQL_GRAPHQL_MAX_TOKENS"] = "40";
   Daemon daemon(env);
@@ -181,7 +160,7 @@ TEST(GraphQLSchemaStartupTest, BrokenSchemaStopsStartupNamingFileLineAndColumn) 
 }
 
 TEST(GraphQLSchemaStartupTest, CheckSchemaComparesTheSchemaWithTheDatabase) {
-  Env env = graphql_env();
+  Env env = graphql_daemon_env();
   auto ok = run_fraiseql({"check-schema"}, env);
   EXPECT_EQ(ok.code, 0) << ok.err;
   EXPECT_NE(ok.out.find("schema OK"), std::string::npos) << ok.out;

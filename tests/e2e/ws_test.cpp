@@ -16,8 +16,7 @@ namespace {
 using nlohmann::json;
 
 Env ws_env(const std::vector<std::pair<std::string, std::string>>& extra = {}) {
-  Env env = daemon_env();
-  env["FRAISEQL_SCHEMA_PATH"] = std::string(FRAISEQL_SOURCE_DIR) + "/tests/e2e/schema.graphql";
+  Env env = graphql_daemon_env();
   for (const auto& [k, v] : extra) env[k] = v;
   return env;
 }
@@ -99,7 +98,7 @@ TEST_F(WebSocketTest, PingIsAnsweredWithPongCarryingItsPayload) {
 }
 
 TEST(WebSocket, ServerPingsAfterTheAckAndTheClientsPongKeepsItOpen) {
-  Daemon daemon(ws_env({{"FRAISEQL_WS_PING_INTERVAL_MS", "100"}}));
+  Daemon daemon(ws_env({{"FRAISEQL_WS_PING_INTERVAL", "100ms"}}));
   auto client = acknowledged_client(daemon.port());
   for (int i = 0; i < 2; ++i) {
     EXPECT_EQ(client->read_json(), json::parse(R"({"type":"ping"})"));
@@ -114,7 +113,7 @@ TEST(WebSocket, ServerPingsAfterTheAckAndTheClientsPongKeepsItOpen) {
 }
 
 TEST(WebSocket, NoInitWithinTheTimeoutCloses4408) {
-  Daemon daemon(ws_env({{"FRAISEQL_WS_INIT_TIMEOUT_MS", "200"}}));
+  Daemon daemon(ws_env({{"FRAISEQL_WS_INIT_TIMEOUT", "200ms"}}));
   WsClient client(daemon.port(), "graphql-transport-ws");
   ASSERT_TRUE(client.upgraded());
   EXPECT_EQ(client.read_until_closed(), 0U);
@@ -204,7 +203,7 @@ TEST_F(WebSocketTest, LegacyStartBeforeInitIsAnError) {
 }
 
 TEST(WebSocket, LegacyKeepAliveRepeats) {
-  Daemon daemon(ws_env({{"FRAISEQL_WS_KEEP_ALIVE_MS", "100"}}));
+  Daemon daemon(ws_env({{"FRAISEQL_WS_KEEP_ALIVE", "100ms"}}));
   WsClient client(daemon.port(), "graphql-ws");
   client.send(R"({"type":"connection_init"})");
   EXPECT_EQ(client.read_json()["type"], "connection_ack");
@@ -247,7 +246,7 @@ TEST(WebSocket, ConnectionsBeyondTheLimitAreRefusedWith503) {
 TEST(WebSocket, ASlowConsumerIsClosedWith1013) {
   Daemon daemon(ws_env({{"FRAISEQL_WS_MAX_QUEUED_BYTES", "262144"},
                         {"FRAISEQL_WS_MAX_QUEUED_MESSAGES", "64"},
-                        {"FRAISEQL_WS_CLOSE_TIMEOUT_MS", "30000"}}));
+                        {"FRAISEQL_WS_CLOSE_TIMEOUT", "30s"}}));
   auto client = std::make_unique<WsClient>(daemon.port(), "graphql-transport-ws", "/graphql", 4096);
   client->send(R"({"type":"connection_init"})");
   // Large answers, never read until the server has given up on this client.

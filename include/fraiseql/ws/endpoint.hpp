@@ -28,10 +28,6 @@ struct Options {
   std::size_t max_queued_bytes = 4 << 20;          // unsent bytes before closing with 1013
 };
 
-/// Options with `FRAISEQL_WS_<NAME>` overrides (milliseconds for durations) read through
-/// `lookup` (e.g. std::getenv); the error names the variable.
-Result<Options> options_from(const std::function<const char*(const char*)>& lookup, Options defaults = {});
-
 /// Takes over upgraded `/graphql` connections. Register it with http::Server::upgrade().
 class Endpoint final : public http::UpgradeHandler {
  public:
