@@ -15,39 +15,40 @@
 namespace fraiseql::app {
 
 struct Settings {
+  // Grouped by size rather than by section, so the struct has no padding holes.
   http::ServerOptions server;
-  std::chrono::milliseconds shutdown_grace{25'000};
-  unsigned web_concurrency = 4;
+  ws::Options ws;
+  log::Options log;
   std::string database_url;
   std::vector<std::string> replica_urls;
-  unsigned max_db_connections = 100;
+  std::string redis_url;
+  std::string schema_path;
+  std::string allow_list_path;
+  std::string admin_token;
+  std::chrono::milliseconds shutdown_grace{25'000};
   std::chrono::milliseconds health_interval{1000};
   std::chrono::milliseconds health_timeout{2000};
   std::chrono::milliseconds acquire_timeout{30'000};
   std::chrono::milliseconds statement_timeout{30'000};
   std::chrono::milliseconds max_lifetime{3'600'000};
   std::chrono::milliseconds max_replica_lag{5000};
-  unsigned breaker_failures = 5;
   std::chrono::milliseconds breaker_recovery{60'000};
-  bool prepared_statements = true;
   std::chrono::milliseconds read_your_writes_window{10'000};
   std::chrono::milliseconds slow_query_threshold{500};
-  std::string redis_url;
-  std::string schema_path;
-  bool persisted_queries = true;
-  std::string allow_list_path;
   std::size_t document_cache_entries = 1000;
   std::size_t max_document_bytes = std::size_t{1} << 20;
+  std::uint64_t max_complexity = 10'000;
+  unsigned web_concurrency = 4;
+  unsigned max_db_connections = 100;
+  unsigned breaker_failures = 5;
   std::uint32_t max_tokens = 20'000;
   std::uint32_t max_depth = 15;
   std::uint32_t max_aliases = 30;
-  std::uint64_t max_complexity = 10'000;
   std::uint32_t default_limit = 100;
   std::uint32_t max_limit = 1000;
+  bool prepared_statements = true;
+  bool persisted_queries = true;
   bool debug_errors = false;
-  ws::Options ws;
-  std::string admin_token;
-  log::Options log;
 };
 
 /// The table of known keys (also the source of config/fraiseql.example.yaml's docs).

@@ -95,7 +95,7 @@ int print_sql(const Settings& settings, const std::string& document, const std::
   request.operation_name = operation_name;
   request.variables = std::move(variables);
   int code = 1;
-  engine.execute(std::move(request), [&code](exec::OperationResponse r) {
+  engine.execute(std::move(request), [&code](const exec::OperationResponse& r) {
     if (r.outcome == exec::Outcome::kExecuted) {
       std::cout << r.body << "\n";
       code = 0;

@@ -106,10 +106,10 @@ struct Engine::Metrics {
 Engine::Engine(std::shared_ptr<const graphql::Schema> schema, EngineOptions options,
                std::shared_ptr<DataSource> data, metrics::Registry* registry)
     : schema_(std::move(schema)),
-      options_(options),
+      options_(std::move(options)),
       data_(std::move(data)),
-      cache_(std::make_unique<DocumentCache>(options.document_cache_entries)),
-      persisted_(options.persisted_query_entries),
+      cache_(std::make_unique<DocumentCache>(options_.document_cache_entries)),
+      persisted_(options_.persisted_query_entries),
       metrics_(registry != nullptr ? std::make_unique<Metrics>(*registry) : nullptr) {}
 
 Engine::~Engine() = default;

@@ -14,7 +14,7 @@ std::string sha256_hex(std::string_view text) {
   EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(2 * length);
+  out.reserve(std::size_t{2} * length);
   for (unsigned i = 0; i < length; ++i) {
     out += kHex[digest[i] >> 4U];
     out += kHex[digest[i] & 0xFU];
