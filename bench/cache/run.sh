@@ -10,14 +10,9 @@ repo="$(cd "$here/../.." && pwd)"
 build="${BUILD_DIR:-$repo/build-bench-cache}"
 jobs="${JOBS:-2}"
 
-launcher=()
-if command -v ccache >/dev/null 2>&1; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
-cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFRAISEQL_BENCH=ON -DFRAISEQL_TESTS=OFF \
-  -DFRAISEQL_WERROR=OFF "${launcher[@]}" >/dev/null
-if ! log="$(cmake --build "$build" --target cache_bench -j "$jobs" 2>&1)"; then
-  echo "$log" >&2
-  exit 1
-fi
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
+bench_build "$repo" "$build" "$jobs" cache_bench
 
 dir="$(mktemp -d /tmp/fraiseql-bench-cache.XXXXXX)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"

@@ -17,16 +17,9 @@ if [[ -z ${SERVICES_DIR:-} ]]; then
 fi
 services_dir="${SERVICES_DIR:-$own_dir}"
 
-launcher=()
-if command -v ccache >/dev/null 2>&1; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
-# Warnings are not errors here (as for the GraphQL bench): GCC at -O3 reports false
-# positives in libstdc++ that the RelWithDebInfo CI build does not.
-cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFRAISEQL_BENCH=ON -DFRAISEQL_TESTS=OFF \
-  -DFRAISEQL_WERROR=OFF "${launcher[@]}" >/dev/null
-if ! log="$(cmake --build "$build" --target db_bench -j "$jobs" 2>&1)"; then
-  echo "$log" >&2
-  exit 1
-fi
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
+bench_build "$repo" "$build" "$jobs" db_bench
 
 stop() {
   "$repo/scripts/services.sh" stop "$services_dir" >/dev/null 2>&1 || true

@@ -12,17 +12,9 @@ jobs="${JOBS:-2}"
 schema="$repo/tests/differential/schema.graphql"
 docs=("$here"/documents/*.graphql)
 
-launcher=()
-if command -v ccache >/dev/null 2>&1; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
-# Warnings are not errors here: GCC 12 at -O3 reports false -Wrestrict/-Wstringop
-# warnings inside libstdc++ string code that the RelWithDebInfo (-O2) CI build does not,
-# and a figure should not wait on them.
-cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFRAISEQL_BENCH=ON -DFRAISEQL_TESTS=OFF \
-  -DFRAISEQL_WERROR=OFF "${launcher[@]}" >/dev/null
-if ! log="$(cmake --build "$build" --target graphql_bench -j "$jobs" 2>&1)"; then
-  echo "$log" >&2
-  exit 1
-fi
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
+bench_build "$repo" "$build" "$jobs" graphql_bench
 "$repo/tools/graphqljs/ensure.sh"
 
 out="$build/bench/graphql"

@@ -38,12 +38,9 @@ if [[ -n ${BUILD_DIR:-} ]]; then
 else
   BUILD_DIR=$ROOT/build-bench
   say "building fraiseql (Release) in $BUILD_DIR"
-  launcher=()
-  command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFRAISEQL_TESTS=OFF \
-    "${launcher[@]}" >/dev/null
-  # The machine is shared: two jobs at most.
-  cmake --build "$BUILD_DIR" -j2 --target fraiseql >/dev/null
+  # shellcheck source=bench/lib.sh
+  source "$ROOT/bench/lib.sh"
+  bench_build "$ROOT" "$BUILD_DIR" 2 fraiseql
 fi
 FRAISEQL=$BUILD_DIR/src/app/fraiseql
 

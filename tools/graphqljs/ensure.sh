@@ -1,36 +1,5 @@
 #!/usr/bin/env bash
-# Makes tools/graphqljs/node_modules match package-lock.json, running `npm ci` only when
-# node_modules is missing or was installed from a different lock file. Tests and benches
-# call it before running graphql-js; it is cheap when nothing changed.
+# Installs the pinned graphql-js (package-lock.json) when it is not there yet.
 set -euo pipefail
-
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-
-for tool in node npm; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "graphqljs/ensure.sh: '$tool' not found; install Node.js 18+ and npm" \
-      "(scripts/install-deps.sh does)" >&2
-    exit 2
-  fi
-done
-
-lock="$here/package-lock.json"
-stamp="$here/node_modules/.lock-hash"
-want="$(sha256sum "$lock" | cut -d' ' -f1)"
-
-if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -f "$here/node_modules/graphql/package.json" ]]; then
-  exit 0
-fi
-
-# Two concurrent callers (parallel ctest) must not run npm ci in the same directory.
-exec 9>"$here/.ensure.lock"
-if command -v flock >/dev/null 2>&1; then
-  flock 9
-fi
-if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
-  exit 0
-fi
-
-echo "graphqljs/ensure.sh: installing graphql-js (npm ci)" >&2
-npm ci --prefix "$here" --no-audit --no-fund --loglevel=error >&2
-echo "$want" >"$stamp"
+exec "$here/../../scripts/npm-ensure.sh" "$here" graphql
