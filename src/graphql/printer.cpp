@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "block_string.hpp"
+
 namespace fraiseql::graphql {
 namespace {
 
@@ -383,52 +385,22 @@ class Printer {
     return t;
   }
 
-  static bool is_ws(char c) { return c == ' ' || c == '\t'; }
-
   // Same layout decisions as graphql-js printBlockString(), so parse(print(x)) keeps the
   // value: lines are re-indented with the surrounding block and dedented on re-parse.
   void block_string(std::string_view value) {
-    std::string escaped;
-    escaped.reserve(value.size());
-    for (std::size_t i = 0; i < value.size(); ++i) {
-      if (value.compare(i, 3, "\"\"\"") == 0) {
-        escaped.append("\\\"\"\"");
-        i += 2;
-      } else {
-        escaped.push_back(value[i]);
-      }
-    }
-    // Block string values never contain \r (lines are joined with \n when decoded).
-    std::vector<std::string_view> lines;
-    std::string_view rest = escaped;
-    for (;;) {
-      std::size_t nl = rest.find('\n');
-      if (nl == std::string_view::npos) {
-        lines.push_back(rest);
-        break;
-      }
-      lines.push_back(rest.substr(0, nl));
+    const BlockStringLayout layout = block_string_layout(value);
+    out_.append("\"\"\"");
+    if (layout.leading_newline) newline_in_string();
+    std::string_view rest = layout.escaped;
+    for (bool first = true;; first = false) {
+      const std::size_t nl = rest.find('\n');
+      const std::string_view line = rest.substr(0, nl);
+      if (!first) newline_in_string(line.empty());
+      out_.append(line);
+      if (nl == std::string_view::npos) break;
       rest.remove_prefix(nl + 1);
     }
-    const bool single_line = lines.size() == 1;
-    const bool force_leading_newline =
-        lines.size() > 1 && std::all_of(lines.begin() + 1, lines.end(),
-                                        [](std::string_view l) { return l.empty() || is_ws(l[0]); });
-    const bool trailing_triple_quotes = escaped.ends_with("\\\"\"\"");
-    const bool trailing_quote = value.ends_with('"') && !trailing_triple_quotes;
-    const bool trailing_slash = value.ends_with('\\');
-    const bool force_trailing_newline = trailing_quote || trailing_slash;
-    const bool multiple_lines = !single_line || value.size() > 70 || force_trailing_newline ||
-                                force_leading_newline || trailing_triple_quotes;
-    const bool skip_leading_newline = single_line && !value.empty() && is_ws(value[0]);
-
-    out_.append("\"\"\"");
-    if ((multiple_lines && !skip_leading_newline) || force_leading_newline) newline_in_string();
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      if (i != 0) newline_in_string(lines[i].empty());
-      out_.append(lines[i]);
-    }
-    if (multiple_lines || force_trailing_newline) newline_in_string();
+    if (layout.trailing_newline) newline_in_string();
     out_.append("\"\"\"");
   }
 

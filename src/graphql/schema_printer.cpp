@@ -9,6 +9,7 @@
 #include "fraiseql/graphql/printer.hpp"
 #include "fraiseql/graphql/schema.hpp"
 
+#include "block_string.hpp"
 #include "js_number.hpp"
 
 namespace fraiseql::graphql {
@@ -181,44 +182,13 @@ bool printable_as_block_string(std::string_view value) {
   return true;
 }
 
-bool is_ws(char c) {
-  return c == ' ' || c == '\t';
-}
-
 // graphql-js printBlockString (not minimized).
 std::string block_string(std::string_view value) {
-  std::string escaped;
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    if (value.compare(i, 3, "\"\"\"") == 0) {
-      escaped.append("\\\"\"\"");
-      i += 2;
-    } else {
-      escaped.push_back(value[i]);
-    }
-  }
-  std::vector<std::string_view> lines;
-  std::string_view rest = escaped;
-  for (;;) {
-    const std::size_t nl = rest.find('\n');
-    lines.push_back(rest.substr(0, nl));
-    if (nl == std::string_view::npos) break;
-    rest.remove_prefix(nl + 1);
-  }
-  const bool single_line = lines.size() == 1;
-  const bool force_leading_newline =
-      lines.size() > 1 && std::all_of(lines.begin() + 1, lines.end(),
-                                      [](std::string_view l) { return l.empty() || is_ws(l[0]); });
-  const bool trailing_triple = escaped.ends_with("\\\"\"\"");
-  const bool trailing_quote = value.ends_with('"') && !trailing_triple;
-  const bool trailing_slash = value.ends_with('\\');
-  const bool force_trailing_newline = trailing_quote || trailing_slash;
-  const bool multiple_lines =
-      !single_line || value.size() > 70 || force_trailing_newline || force_leading_newline || trailing_triple;
-  const bool skip_leading_newline = single_line && !value.empty() && is_ws(value[0]);
+  const BlockStringLayout layout = block_string_layout(value);
   std::string out = "\"\"\"";
-  if ((multiple_lines && !skip_leading_newline) || force_leading_newline) out.push_back('\n');
-  out.append(escaped);
-  if (multiple_lines || force_trailing_newline) out.push_back('\n');
+  if (layout.leading_newline) out.push_back('\n');
+  out.append(layout.escaped);
+  if (layout.trailing_newline) out.push_back('\n');
   out.append("\"\"\"");
   return out;
 }
