@@ -13,6 +13,7 @@
 #include "fraiseql/core/json.hpp"
 #include "fraiseql/graphql/coercion.hpp"
 #include "fraiseql/graphql/introspection.hpp"
+#include "fraiseql/graphql/operation.hpp"
 #include "fraiseql/metrics/registry.hpp"
 
 namespace fraiseql::exec {
@@ -148,30 +149,6 @@ std::shared_ptr<const PreparedDocument> Engine::prepare(std::string text) {
 
 namespace {
 
-// Spec GetOperation: the named operation, or the only one.
-const graphql::OperationDefinition* choose_operation(const graphql::Document& document, std::string_view name,
-                                                     std::string& problem) {
-  const graphql::OperationDefinition* chosen = nullptr;
-  for (const graphql::Definition* def : document.definitions()) {
-    const auto* op = graphql::as<graphql::OperationDefinition>(def);
-    if (op == nullptr) continue;
-    if (name.empty()) {
-      if (chosen != nullptr) {
-        problem = "Must provide operation name if query contains multiple operations.";
-        return nullptr;
-      }
-      chosen = op;
-    } else if (op->name.value == name) {
-      chosen = op;
-    }
-  }
-  if (chosen == nullptr) {
-    problem = name.empty() ? "Must provide an operation."
-                           : "Unknown operation named \"" + std::string(name) + "\".";
-  }
-  return chosen;
-}
-
 OperationResponse request_error(std::string message, std::string_view code) {
   return {Outcome::kRequestError, error_response(std::move(message), code)};
 }
@@ -266,7 +243,7 @@ void Engine::execute(OperationRequest request, Done done) {
   }
   const graphql::Document& document = *prepared->document;
   std::string problem;
-  const auto* operation = choose_operation(document, request.operation_name, problem);
+  const auto* operation = graphql::get_operation(document, request.operation_name, problem);
   if (operation == nullptr) {
     done(request_error(std::move(problem), graphql::code::kOperationResolutionFailure));
     return;

@@ -3,6 +3,7 @@
 #include "fraiseql/core/json.hpp"
 #include "fraiseql/graphql/coercion.hpp"
 #include "fraiseql/graphql/errors.hpp"
+#include "fraiseql/graphql/operation.hpp"
 
 namespace fraiseql::graphql {
 
@@ -419,26 +420,9 @@ std::string execute_introspection(const Schema& schema, const Document& document
     e.code = std::string(code);
     return errors_response_json({e});
   };
-  const OperationDefinition* operation = nullptr;
-  for (const Definition* def : document.definitions()) {
-    const auto* op = as<OperationDefinition>(def);
-    if (op == nullptr) continue;
-    if (operation_name.empty()) {
-      if (operation != nullptr) {
-        return error_response("Must provide operation name if query contains multiple operations.",
-                              code::kOperationResolutionFailure);
-      }
-      operation = op;
-    } else if (op->name.value == operation_name) {
-      operation = op;
-    }
-  }
-  if (operation == nullptr) {
-    return error_response(operation_name.empty()
-                              ? "Must provide an operation."
-                              : "Unknown operation named \"" + std::string(operation_name) + "\".",
-                          code::kOperationResolutionFailure);
-  }
+  std::string problem;
+  const OperationDefinition* operation = get_operation(document, operation_name, problem);
+  if (operation == nullptr) return error_response(std::move(problem), code::kOperationResolutionFailure);
   json inputs = json::object();
   if (!variables_json.empty()) {
     inputs = json::parse(variables_json, nullptr, false);

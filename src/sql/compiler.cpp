@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "fraiseql/graphql/coercion.hpp"
+#include "fraiseql/graphql/operation.hpp"
 
 namespace fraiseql::sql {
 
@@ -1122,27 +1123,11 @@ std::optional<std::vector<Param>> rebind(const CompiledQuery& query, const json&
 CompileResult compile(const SchemaMapping& mapping, const g::Document& document,
                       std::string_view operation_name, const json& variables, const CompileOptions& options) {
   CompileResult result;
-  const g::OperationDefinition* op = nullptr;
-  for (const g::Definition* d : document.definitions()) {
-    const auto* o = g::as<g::OperationDefinition>(d);
-    if (o == nullptr) continue;
-    if (!operation_name.empty()) {
-      if (o->name.value == operation_name) op = o;
-      continue;
-    }
-    if (op != nullptr) {
-      g::GraphQLError e;
-      e.message = "Must provide operation name if query contains multiple operations.";
-      e.code = std::string(g::code::kOperationResolutionFailure);
-      result.errors.push_back(std::move(e));
-      return result;
-    }
-    op = o;
-  }
+  std::string problem;
+  const g::OperationDefinition* op = g::get_operation(document, operation_name, problem);
   if (op == nullptr) {
     g::GraphQLError e;
-    e.message = operation_name.empty() ? "Must provide an operation."
-                                       : "Unknown operation named \"" + std::string(operation_name) + "\".";
+    e.message = std::move(problem);
     e.code = std::string(g::code::kOperationResolutionFailure);
     result.errors.push_back(std::move(e));
     return result;
