@@ -37,6 +37,10 @@ SqlDataSource::SqlDataSource(std::shared_ptr<const sql::SchemaMapping> mapping, 
     : mapping_(std::move(mapping)), router_(router), options_(options) {}
 
 void SqlDataSource::execute(ReadyOperation op, Done done) {
+  if (op.operation->operation == graphql::OperationType::kMutation) {
+    execute_mutation(std::move(op), std::move(done));
+    return;
+  }
   const PreparedDocument& doc = *op.prepared;
   const std::string plan_key(op.operation->name.value);
   std::shared_ptr<const sql::CompiledQuery> plan;

@@ -30,6 +30,10 @@ class SqlDataSource final : public DataSource {
   void execute(ReadyOperation operation, Done done) override;
 
  private:
+  // Mutation fields run one after another, each in its own transaction on the primary
+  // (mutation_runner.cpp).
+  void execute_mutation(ReadyOperation operation, Done done);
+
   std::shared_ptr<const sql::SchemaMapping> mapping_;
   db::Router& router_;
   SqlDataSourceOptions options_;
