@@ -19,6 +19,7 @@
 #include "fraiseql/metrics/registry.hpp"
 
 #include "executor.hpp"
+#include "router_internal.hpp"
 #include "text.hpp"
 
 namespace fraiseql::db {
@@ -47,19 +48,6 @@ std::string host_port(const std::string& url) {
   return port.empty() ? host : host + ":" + port;
 }
 
-// SQLSTATEs after which the session is gone: connection exceptions (08) and the
-// server shutting the backend down (57P01 admin, 57P02 crash, 57P03 cannot connect now).
-bool connection_lost(const std::string& sqlstate) {
-  return sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P0", 0) == 0;
-}
-
-ErrorCode code_for(const std::string& sqlstate) {
-  if (sqlstate == "57014") return ErrorCode::kTimeout;  // statement_timeout or cancel
-  if (sqlstate.rfind("53", 0) == 0) return ErrorCode::kResourceExhausted;
-  if (connection_lost(sqlstate) || sqlstate == "25006") return ErrorCode::kUnavailable;  // 25006: read-only
-  return ErrorCode::kInternal;
-}
-
 Rows to_rows(const pqxx::result& r) {
   Rows out;
   out.columns.reserve(static_cast<std::size_t>(r.columns()));
@@ -79,8 +67,6 @@ Rows to_rows(const pqxx::result& r) {
   out.affected_rows = static_cast<std::uint64_t>(r.affected_rows());
   return out;
 }
-
-enum class Mode { kRun, kExplain };
 
 // A commit that waited for its flush (synchronous_commit other than off) leaves the
 // write position at or past its commit record, and that position is flushed, so a
@@ -104,15 +90,10 @@ std::string write_position(pqxx::connection& conn) {
   }
 }
 
-// Prepared statements a connection keeps before it drops them all and starts again:
-// bounds server memory when clients send many distinct documents.
-constexpr std::size_t kMaxPreparedPerConnection = 256;
-
 // The name of `sql` prepared on `slot`, preparing it there first; empty to run it
 // unprepared. A repeated statement then skips PostgreSQL's parse and plan.
 std::string prepared_name(PooledConnection& slot, const std::string& sql) {
-  char name[24];
-  std::snprintf(name, sizeof name, "fq_%016zx", std::hash<std::string>{}(sql));
+  std::string name = statement_name(sql);
   if (slot.prepared.contains(name)) return name;
   if (slot.prepared.size() >= kMaxPreparedPerConnection) {
     for (const auto& n : slot.prepared) slot.conn->unprepare(n);
@@ -167,41 +148,22 @@ Rows exec(PooledConnection& slot, bool prepare, Intent intent, Mode mode, const 
 
 }  // namespace
 
-struct Router::Host {
-  std::string target;
-  bool primary = false;
-  std::unique_ptr<Pool> pool;
-  std::unique_ptr<resilience::CircuitBreaker> breaker;
-  std::unique_ptr<HostChecker> checker;
-  std::atomic<std::size_t> outstanding{0};
-  std::atomic<bool> fit{false};  // last check: reachable and, for a replica, within max lag
-  std::atomic<steady::rep> checked_at{0};
-  std::atomic<std::uint64_t> replay_lsn{0};  // replicas: as of the last check
-  prometheus::Counter* slow_counter = nullptr;
-  prometheus::Gauge* lag_gauge = nullptr;
-  prometheus::Histogram* read_duration = nullptr;
-  prometheus::Histogram* write_duration = nullptr;
-  prometheus::Family<prometheus::Counter>* errors = nullptr;
-  std::unique_ptr<Executor> executor;  // last, so its threads stop before the rest goes
+bool connection_lost(const std::string& sqlstate) {
+  return sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P0", 0) == 0;
+}
 
-  void count_error(const std::string& sqlstate) const {
-    if (errors != nullptr)
-      errors->Add({{"target", target}, {"sqlstate_class", sqlstate.substr(0, 2)}}).Increment();
-  }
-};
+ErrorCode code_for(const std::string& sqlstate) {
+  if (sqlstate == "57014") return ErrorCode::kTimeout;  // statement_timeout or cancel
+  if (sqlstate.rfind("53", 0) == 0) return ErrorCode::kResourceExhausted;
+  if (connection_lost(sqlstate) || sqlstate == "25006") return ErrorCode::kUnavailable;  // 25006: read-only
+  return ErrorCode::kInternal;
+}
 
-struct Router::Call {
-  Intent intent = Intent::kRead;
-  std::string sql;
-  Params params;
-  Deadline deadline = Deadline::never();
-  Callback callback;
-  Mode mode = Mode::kRun;
-  std::string subject;        // writes: whose position to remember
-  std::uint64_t min_lsn = 0;  // reads: only hosts that replayed this far
-  std::vector<const Host*> tried;
-  bool retried = false;
-};
+std::string statement_name(const std::string& sql) {
+  char name[24];
+  std::snprintf(name, sizeof name, "fq_%016zx", std::hash<std::string>{}(sql));
+  return name;
+}
 
 Router::Router(RouterOptions options, metrics::Registry* registry)
     : options_(std::move(options)), registry_(registry), writes_(options_.read_your_writes_window) {
@@ -443,9 +405,11 @@ void Router::dispatch(const std::shared_ptr<Call>& call) {
       }
     }
   }
-  auto shared_permit = std::make_shared<resilience::CircuitBreaker::Permit>(std::move(*permit));
   call->tried.push_back(chosen);
   ++chosen->outstanding;
+  if (call->mode == Mode::kRun && call->intent == Intent::kRead && run_on_loop(call, *chosen, *permit))
+    return;
+  auto shared_permit = std::make_shared<resilience::CircuitBreaker::Permit>(std::move(*permit));
   auto start_by = std::min(call->deadline.at(), steady::now() + options_.connection.acquire_timeout);
   bool queued = chosen->executor->submit(
       start_by, [this, call, chosen, shared_permit] { run(call, *chosen, shared_permit); },
@@ -481,13 +445,6 @@ void Router::run(const std::shared_ptr<Call>& call, Host& host,
   }
   auto t0 = steady::now();
   bool explain = call->mode == Mode::kExplain;
-  // Explain is an operator's tool: it is neither timed as traffic nor logged as slow.
-  auto note_slow = [&](std::string_view outcome) {
-    auto took = std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - t0);
-    if (explain || options_.slow_query_threshold.count() <= 0 || took < options_.slow_query_threshold) return;
-    if (host.slow_counter != nullptr) host.slow_counter->Increment();
-    spdlog::warn("{}", slow_query_message(host.target, took, outcome, call->sql, call->params));
-  };
   std::optional<Error> failed;
   bool lost = false;
   std::string sqlstate;
@@ -495,10 +452,6 @@ void Router::run(const std::shared_ptr<Call>& call, Host& host,
     bool want_lsn = call->intent == Intent::kWrite && !explain && hosts_.size() > 1;
     Rows rows = exec(lease->slot(), options_.connection.prepared_statements, call->intent, call->mode,
                      call->sql, call->params, want_lsn);
-    auto* hist = call->intent == Intent::kRead ? host.read_duration : host.write_duration;
-    if (hist != nullptr && !explain) hist->Observe(std::chrono::duration<double>(steady::now() - t0).count());
-    note_slow("ok");
-    permit->success();
     if (want_lsn) {
       auto lsn = parse_lsn(rows.consistency_token);
       if (!lsn) lease->mark_bad();  // the position query failed after COMMIT
@@ -506,9 +459,7 @@ void Router::run(const std::shared_ptr<Call>& call, Host& host,
       writes_.record(call->subject, lsn.value_or(std::numeric_limits<std::uint64_t>::max()));
     }
     lease->release();
-    --host.outstanding;
-    rows.target = host.target;
-    finish(call, std::move(rows));
+    conclude(call, host, *permit, t0, std::move(rows), {}, false);
     return;
   } catch (const pqxx::broken_connection& ex) {
     lost = true;
@@ -516,7 +467,6 @@ void Router::run(const std::shared_ptr<Call>& call, Host& host,
                         "connection to database " + host.target + " lost: " + one_line(ex.what()));
   } catch (const pqxx::in_doubt_error& ex) {
     lease->mark_bad();
-    permit->failure();
     // It may have committed: its writer reads from the primary for the window.
     writes_.record(call->subject, std::numeric_limits<std::uint64_t>::max());
     failed = make_error(ErrorCode::kUnavailable,
@@ -530,7 +480,6 @@ void Router::run(const std::shared_ptr<Call>& call, Host& host,
       failed = make_error(ErrorCode::kUnavailable,
                           "connection to database " + host.target + " lost: " + one_line(ex.what()));
     } else {
-      permit->success();  // the server answered; the statement was at fault
       failed = make_error(code_for(sqlstate), sqlstate + ": " + one_line(ex.what()));
     }
   } catch (const std::exception& ex) {
@@ -546,15 +495,43 @@ void Router::run(const std::shared_ptr<Call>& call, Host& host,
   }
   if (lost) {
     lease->mark_bad();
-    permit->failure();
     sqlstate = "08";
   }
-  note_slow(failed->message);
   lease->release();
+  conclude(call, host, *permit, t0, std::move(*failed), sqlstate, lost);
+}
+
+void Router::conclude(const std::shared_ptr<Call>& call, Host& host,
+                      resilience::CircuitBreaker::Permit& permit, steady::time_point started,
+                      Result<Rows> result, const std::string& sqlstate, bool lost) {
+  bool explain = call->mode == Mode::kExplain;
+  auto took = steady::now() - started;
+  // Explain is an operator's tool: it is neither timed as traffic nor logged as slow.
+  auto note_slow = [&](std::string_view outcome) {
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(took);
+    if (explain || options_.slow_query_threshold.count() <= 0 || us < options_.slow_query_threshold) return;
+    if (host.slow_counter != nullptr) host.slow_counter->Increment();
+    spdlog::warn("{}", slow_query_message(host.target, us, outcome, call->sql, call->params));
+  };
   --host.outstanding;
+  if (result) {
+    auto* hist = call->intent == Intent::kRead ? host.read_duration : host.write_duration;
+    if (hist != nullptr && !explain) hist->Observe(std::chrono::duration<double>(took).count());
+    note_slow("ok");
+    permit.success();
+    result->target = host.target;
+    finish(call, std::move(result));
+    return;
+  }
+  if (sqlstate == "08") {
+    permit.failure();
+  } else if (sqlstate != "XX") {
+    permit.success();  // the server answered; the statement was at fault
+  }
+  note_slow(result.error().message);
   host.count_error(sqlstate.empty() ? "XX" : sqlstate);
-  if (lost && retry(call, *failed)) return;
-  finish(call, std::move(*failed));
+  if (lost && retry(call, result.error())) return;
+  finish(call, std::move(result));
 }
 
 bool Router::retry(const std::shared_ptr<Call>& call, const Error& error) {

@@ -560,15 +560,17 @@ Result<void> Server::start() {
   for (auto& loop : impl_->loops) {
     impl_->do_accept(*loop);
     Loop* l = loop.get();
-    l->thread = std::thread([l] {
+    l->thread = std::thread([l, &o = impl_->options, n = static_cast<unsigned>(impl_->loops.size())] {
+      if (o.on_loop_start) o.on_loop_start(l->ioc, n);
       for (;;) {
         try {
           l->ioc.run();
-          return;
+          break;
         } catch (const std::exception& ex) {
           spdlog::error("event loop: unexpected exception: {}", ex.what());
         }
       }
+      if (o.on_loop_stop) o.on_loop_stop(l->ioc);
     });
   }
   return {};

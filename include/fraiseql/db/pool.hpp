@@ -126,6 +126,8 @@ class Pool {
   };
   [[nodiscard]] Stats stats() const;
   [[nodiscard]] const PoolOptions& options() const noexcept { return options_; }
+  /// The connection string the pool connects with (application_name, connect_timeout set).
+  [[nodiscard]] const std::string& conninfo() const noexcept { return conninfo_; }
 
  private:
   friend class Lease;

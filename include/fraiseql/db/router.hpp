@@ -26,6 +26,10 @@ namespace prometheus {
 class Counter;
 }
 
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
+
 namespace fraiseql::metrics {
 class Registry;
 }
@@ -112,6 +116,15 @@ class Router {
   /// Starts the health checkers. Reads go to the primary until a replica has been
   /// checked healthy.
   void start();
+
+  /// Called on an I/O thread before its event loop runs: reads issued from this thread
+  /// then run on `loop` itself with non-blocking libpq, on connections of its own (at
+  /// most a 1/`loop_count` share of each host's pool limits), and their callbacks run on
+  /// this thread. Other calls, and calls from unbound threads, use the db threads.
+  void bind_loop(boost::asio::io_context& loop, unsigned loop_count);
+  /// Called on the same thread after its loop stopped and before the loop is destroyed:
+  /// closes the thread's connections; reads still in flight end with kUnavailable.
+  void unbind_loop();
   /// Stops the checkers and the db threads; calls still queued complete with kUnavailable.
   void stop();
 
@@ -140,8 +153,18 @@ class Router {
   [[nodiscard]] std::vector<HostView> hosts() const;
 
  private:
+  friend class LoopReads;
   struct Host;
   struct Call;
+  // The bookkeeping after a statement ended on `host`, whichever thread ran it: timing,
+  // slow log, breaker verdict, error count, one retry of a read whose connection was
+  // lost, then the callback. `sqlstate` is "08" for a lost connection, "XX" when the
+  // failure says nothing about the server.
+  void conclude(const std::shared_ptr<Call>& call, Host& host, resilience::CircuitBreaker::Permit& permit,
+                std::chrono::steady_clock::time_point started, Result<Rows> result,
+                const std::string& sqlstate, bool lost);
+  // Runs a read on this thread's event loop when the thread is bound (loop_reads.cpp).
+  bool run_on_loop(const std::shared_ptr<Call>& call, Host& host, resilience::CircuitBreaker::Permit& permit);
   void dispatch(const std::shared_ptr<Call>& call);
   void run(const std::shared_ptr<Call>& call, Host& host,
            const std::shared_ptr<resilience::CircuitBreaker::Permit>& permit);

@@ -31,6 +31,11 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait for the next request
   std::chrono::milliseconds write_timeout{30'000};
   bool access_log = true;
+  /// Run on each I/O thread before its event loop starts, and after it stopped (before
+  /// the loop is destroyed): lets other modules keep per-loop state, e.g. the database
+  /// router's connections driven on the loop.
+  std::function<void(boost::asio::io_context&, unsigned loop_count)> on_loop_start;
+  std::function<void(boost::asio::io_context&)> on_loop_stop;
 };
 
 /// A connection the server gave up after an `Upgrade: websocket` request on a path
