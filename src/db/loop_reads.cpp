@@ -63,11 +63,11 @@ class LoopReads {
   void connected(HostPool& pool, PGconn* pg, const std::string& error);
   void give_back(HostPool& pool, std::unique_ptr<Conn> conn);
   void expire(HostPool& pool, const std::shared_ptr<Waiter>& waiter);
-  // Statement stages, each ending when libpq has no more results.
+  // A read's pipeline: sent, flushed, its results read until the Sync.
   void send(const std::shared_ptr<Job>& job);
   void flush(const std::shared_ptr<Job>& job);
   void await_result(const std::shared_ptr<Job>& job);
-  void stage_done(const std::shared_ptr<Job>& job);
+  void pipeline_done(const std::shared_ptr<Job>& job);
   void end(const std::shared_ptr<Job>& job, Result<Rows> result, const std::string& sqlstate, bool lost);
 
   Router& router_;
@@ -155,16 +155,21 @@ struct LoopReads::HostPool {
 };
 
 struct LoopReads::Job {
-  enum class Stage { kDeallocate, kPrepare, kQuery };
   HostPool* pool = nullptr;
   std::unique_ptr<Conn> conn;
   std::shared_ptr<Router::Call> call;
   Permit permit;
   steady::time_point started = steady::now();
-  Stage stage = Stage::kQuery;
   std::string name;  // of the prepared statement; empty: unprepared
-  PGresult* result = nullptr;
-  std::string sqlstate;  // the stage's error, if any
+  // The pipeline sent for this read, by command index; -1 when not sent.
+  int deallocate_at = -1;
+  int prepare_at = -1;
+  int query_at = -1;
+  int results = 0;  // command results read so far
+  bool deallocated = false;
+  bool prepared = false;
+  PGresult* result = nullptr;  // the query's
+  std::string sqlstate;        // the first error, if any
   std::string error;
   ~Job() {
     if (result != nullptr) PQclear(result);
@@ -286,6 +291,7 @@ void LoopReads::open_connection(HostPool& pool) {
       if (PQresultStatus(r) != PGRES_COMMAND_OK) error = one_line(PQerrorMessage(pg));
       PQclear(r);
       if (error.empty() && PQsetnonblocking(pg, 1) != 0) error = one_line(PQerrorMessage(pg));
+      if (error.empty() && PQenterPipelineMode(pg) != 1) error = one_line(PQerrorMessage(pg));
     }
     if (!error.empty()) {
       PQfinish(pg);
@@ -358,35 +364,53 @@ void LoopReads::start(HostPool& pool, std::unique_ptr<Conn> conn, std::shared_pt
   if (router_.options_.connection.prepared_statements) {
     job->name = statement_name(job->call->sql);
     if (!job->conn->prepared.contains(job->name)) {
-      job->stage = job->conn->prepared.size() >= kMaxPreparedPerConnection ? Job::Stage::kDeallocate
-                                                                           : Job::Stage::kPrepare;
+      job->prepare_at = 0;
+      if (job->conn->prepared.size() >= kMaxPreparedPerConnection) job->deallocate_at = 0;
     }
   }
   running_.insert(job.get());
   send(job);
 }
 
+// One pipeline, one round trip: DEALLOCATE ALL and the Prepare when needed, the
+// request's settings, the statement, then Sync. Until the Sync they share one implicit
+// transaction, which is what keeps set_config(..., true) to this read.
 void LoopReads::send(const std::shared_ptr<Job>& job) {
   PGconn* pg = job->conn->pg;
   const auto& call = *job->call;
-  int sent = 0;
-  switch (job->stage) {
-    case Job::Stage::kDeallocate: sent = PQsendQuery(pg, "DEALLOCATE ALL"); break;
-    case Job::Stage::kPrepare:
-      sent = PQsendPrepare(pg, job->name.c_str(), call.sql.c_str(), 0, nullptr);
-      break;
-    case Job::Stage::kQuery: {
-      std::vector<const char*> values;
-      values.reserve(call.params.size());
-      for (const auto& p : call.params) values.push_back(p ? p->c_str() : nullptr);  // nullptr is SQL NULL
-      const int n = static_cast<int>(values.size());
-      sent = job->name.empty()
-                 ? PQsendQueryParams(pg, call.sql.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0)
-                 : PQsendQueryPrepared(pg, job->name.c_str(), n, values.data(), nullptr, nullptr, 0);
-      break;
-    }
+  int commands = 0;
+  bool sent = true;
+  if (job->deallocate_at >= 0) {
+    job->deallocate_at = commands++;
+    sent = PQsendQueryParams(pg, "DEALLOCATE ALL", 0, nullptr, nullptr, nullptr, nullptr, 0) != 0;
   }
-  if (sent == 0) {
+  if (sent && job->prepare_at >= 0) {
+    job->prepare_at = commands++;
+    sent = PQsendPrepare(pg, job->name.c_str(), call.sql.c_str(), 0, nullptr) != 0;
+  }
+  if (sent && !call.settings.empty()) {
+    std::vector<const char*> values;
+    values.reserve(call.settings.size() * 2);
+    for (const auto& [name, value] : call.settings) {
+      values.push_back(name.c_str());
+      values.push_back(value.c_str());
+    }
+    ++commands;
+    sent =
+        PQsendQueryParams(pg, set_config_sql(call.settings.size()).c_str(), static_cast<int>(values.size()),
+                          nullptr, values.data(), nullptr, nullptr, 0) != 0;
+  }
+  if (sent) {
+    std::vector<const char*> values;
+    values.reserve(call.params.size());
+    for (const auto& p : call.params) values.push_back(p ? p->c_str() : nullptr);  // nullptr is SQL NULL
+    const int n = static_cast<int>(values.size());
+    job->query_at = commands++;
+    sent = (job->name.empty()
+                ? PQsendQueryParams(pg, call.sql.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0)
+                : PQsendQueryPrepared(pg, job->name.c_str(), n, values.data(), nullptr, nullptr, 0)) != 0;
+  }
+  if (!sent || PQpipelineSync(pg) == 0) {
     end(job,
         make_error(ErrorCode::kUnavailable, "connection to database " + job->pool->host->target +
                                                 " lost: " + one_line(PQerrorMessage(pg))),
@@ -427,28 +451,41 @@ void LoopReads::await_result(const std::shared_ptr<Job>& job) {
               "08", true);
           return;
         }
+        // Each command of the pipeline yields one result, then a null that separates it
+        // from the next; the Sync's result ends the read.
         while (PQisBusy(pg) == 0) {
           PGresult* r = PQgetResult(pg);
-          if (r == nullptr) {
-            stage_done(job);
+          if (r == nullptr) continue;
+          const ExecStatusType status = PQresultStatus(r);
+          if (status == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            pipeline_done(job);
             return;
           }
-          if (PQresultStatus(r) == PGRES_FATAL_ERROR) {
-            const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-            job->sqlstate = state != nullptr ? state : "";
-            job->error = one_line(PQresultErrorMessage(r));
-            PQclear(r);
-          } else {
-            if (job->result != nullptr) PQclear(job->result);
-            job->result = r;
+          const int index = job->results++;
+          if (status == PGRES_FATAL_ERROR) {
+            if (job->error.empty()) {
+              const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+              job->sqlstate = state != nullptr ? state : "";
+              job->error = one_line(PQresultErrorMessage(r));
+            }
+          } else if (status != PGRES_PIPELINE_ABORTED) {
+            if (index == job->deallocate_at) job->deallocated = true;
+            if (index == job->prepare_at) job->prepared = true;
+            if (index == job->query_at) std::swap(job->result, r);
           }
+          if (r != nullptr) PQclear(r);
         }
         await_result(job);
       });
 }
 
-void LoopReads::stage_done(const std::shared_ptr<Job>& job) {
+void LoopReads::pipeline_done(const std::shared_ptr<Job>& job) {
   const std::string& target = job->pool->host->target;
+  // Prepared statements are not transactional: record what the server did, even when a
+  // later command of the pipeline failed.
+  if (job->deallocated) job->conn->prepared.clear();
+  if (job->prepared) job->conn->prepared.insert(job->name);
   const bool gone = PQstatus(job->conn->pg) != CONNECTION_OK;
   if (!job->error.empty() || gone) {
     if (gone || job->sqlstate.empty() || connection_lost(job->sqlstate)) {
@@ -459,19 +496,6 @@ void LoopReads::stage_done(const std::shared_ptr<Job>& job) {
       end(job, make_error(code_for(job->sqlstate), job->sqlstate + ": " + job->error), job->sqlstate, false);
     }
     return;
-  }
-  switch (job->stage) {
-    case Job::Stage::kDeallocate:
-      job->conn->prepared.clear();
-      job->stage = Job::Stage::kPrepare;
-      send(job);
-      return;
-    case Job::Stage::kPrepare:
-      job->conn->prepared.insert(job->name);
-      job->stage = Job::Stage::kQuery;
-      send(job);
-      return;
-    case Job::Stage::kQuery: break;
   }
   if (job->result == nullptr) {
     end(job, make_error(ErrorCode::kInternal, "the statement returned no result"), "XX", false);

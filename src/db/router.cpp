@@ -104,41 +104,48 @@ std::string prepared_name(PooledConnection& slot, const std::string& sql) {
   return name;
 }
 
+// The request's settings, local to `tx`.
+void apply_settings(pqxx::transaction_base& tx, const Settings& settings) {
+  if (settings.empty()) return;
+  std::vector<const char*> values;
+  values.reserve(settings.size() * 2);
+  for (const auto& [name, value] : settings) {
+    values.push_back(name.c_str());
+    values.push_back(value.c_str());
+  }
+  tx.exec_params(set_config_sql(settings.size()), pqxx::prepare::make_dynamic_params(values));
+}
+
 Rows exec(PooledConnection& slot, bool prepare, Intent intent, Mode mode, const std::string& sql,
-          const Params& params, bool want_lsn) {
+          const Params& params, const Settings& settings, bool want_lsn) {
   pqxx::connection& conn = *slot.conn;
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);  // nullptr is SQL NULL
   auto dynamic = pqxx::prepare::make_dynamic_params(values);
-  if (prepare && mode == Mode::kRun) {
-    const std::string name = prepared_name(slot, sql);
-    if (intent == Intent::kRead) {
-      pqxx::nontransaction tx(conn);
-      return to_rows(tx.exec_prepared(name, dynamic));
-    }
-    pqxx::work tx(conn);
-    auto r = tx.exec_prepared(name, dynamic);
-    tx.commit();
-    Rows out = to_rows(r);
-    if (want_lsn) out.consistency_token = write_position(conn);
-    return out;
-  }
+  const bool use_prepared = prepare && mode == Mode::kRun;
+  const std::string name = use_prepared ? prepared_name(slot, sql) : std::string();
+  auto run = [&](pqxx::transaction_base& tx) {
+    return use_prepared ? tx.exec_prepared(name, dynamic) : tx.exec_params(sql, dynamic);
+  };
   if (mode == Mode::kExplain) {
     // EXPLAIN ANALYZE executes the statement; never committing keeps explain side-effect free.
     pqxx::work tx(conn);
-    auto r = to_rows(tx.exec_params(sql, dynamic));
+    apply_settings(tx, settings);
+    auto r = to_rows(run(tx));
     tx.abort();
     return r;
   }
-  if (intent == Intent::kRead) {
+  if (intent == Intent::kRead && settings.empty()) {
     pqxx::nontransaction tx(conn);
-    return to_rows(tx.exec_params(sql, dynamic));
+    return to_rows(run(tx));
   }
+  // Settings are transaction-local, so a read that has some runs in a transaction too.
   Rows out;
   {
     pqxx::work tx(conn);
-    auto r = tx.exec_params(sql, dynamic);
+    apply_settings(tx, settings);
+    auto r = run(tx);
     tx.commit();
     out = to_rows(r);
   }
@@ -157,6 +164,15 @@ ErrorCode code_for(const std::string& sqlstate) {
   if (sqlstate.rfind("53", 0) == 0) return ErrorCode::kResourceExhausted;
   if (connection_lost(sqlstate) || sqlstate == "25006") return ErrorCode::kUnavailable;  // 25006: read-only
   return ErrorCode::kInternal;
+}
+
+std::string set_config_sql(std::size_t count) {
+  std::string sql = "SELECT ";
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i > 0) sql += ", ";
+    sql += "set_config($" + std::to_string(2 * i + 1) + ", $" + std::to_string(2 * i + 2) + ", true)";
+  }
+  return sql;
 }
 
 std::string statement_name(const std::string& sql) {
@@ -276,21 +292,24 @@ void Router::stop() {
 }
 
 void Router::read(std::string sql, Params params, Deadline deadline, Callback callback,
-                  const Consistency& consistency) {
-  execute(Intent::kRead, std::move(sql), std::move(params), deadline, std::move(callback), consistency);
+                  const Consistency& consistency, Settings settings) {
+  execute(Intent::kRead, std::move(sql), std::move(params), deadline, std::move(callback), consistency,
+          std::move(settings));
 }
 
 void Router::write(std::string sql, Params params, Deadline deadline, Callback callback,
-                   const Consistency& consistency) {
-  execute(Intent::kWrite, std::move(sql), std::move(params), deadline, std::move(callback), consistency);
+                   const Consistency& consistency, Settings settings) {
+  execute(Intent::kWrite, std::move(sql), std::move(params), deadline, std::move(callback), consistency,
+          std::move(settings));
 }
 
 void Router::execute(Intent intent, std::string sql, Params params, Deadline deadline, Callback callback,
-                     const Consistency& consistency) {
+                     const Consistency& consistency, Settings settings) {
   auto call = std::make_shared<Call>();
   call->intent = intent;
   call->sql = std::move(sql);
   call->params = std::move(params);
+  call->settings = std::move(settings);
   call->deadline = deadline;
   call->callback = std::move(callback);
   if (intent == Intent::kWrite) {
@@ -311,9 +330,10 @@ void Router::execute(Intent intent, std::string sql, Params params, Deadline dea
 }
 
 void Router::explain(Intent intent, const std::string& sql, Params params, Deadline deadline,
-                     PlanCallback callback) {
+                     PlanCallback callback, Settings settings) {
   auto call = std::make_shared<Call>();
   call->intent = intent;
+  call->settings = std::move(settings);
   call->mode = Mode::kExplain;
   call->sql = "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql;
   call->params = std::move(params);
@@ -451,7 +471,7 @@ void Router::run(const std::shared_ptr<Call>& call, Host& host,
   try {
     bool want_lsn = call->intent == Intent::kWrite && !explain && hosts_.size() > 1;
     Rows rows = exec(lease->slot(), options_.connection.prepared_statements, call->intent, call->mode,
-                     call->sql, call->params, want_lsn);
+                     call->sql, call->params, call->settings, want_lsn);
     if (want_lsn) {
       auto lsn = parse_lsn(rows.consistency_token);
       if (!lsn) lease->mark_bad();  // the position query failed after COMMIT

@@ -32,6 +32,9 @@ ErrorCode code_for(const std::string& sqlstate);
 // Prepared statements a connection keeps before it drops them all and starts again:
 // bounds server memory when clients send many distinct documents.
 constexpr std::size_t kMaxPreparedPerConnection = 256;
+// `SELECT set_config($1, $2, true), ...` for `count` settings (name, value pairs).
+std::string set_config_sql(std::size_t count);
+
 // The server-side name of the prepared statement for `sql`.
 std::string statement_name(const std::string& sql);
 
@@ -62,6 +65,7 @@ struct Router::Call {
   Intent intent = Intent::kRead;
   std::string sql;
   Params params;
+  Settings settings;  // set_config(name, value, true) before the statement
   Deadline deadline = Deadline::never();
   Callback callback;
   Mode mode = Mode::kRun;

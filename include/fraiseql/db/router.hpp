@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fraiseql/core/deadline.hpp"
@@ -61,6 +62,11 @@ struct Consistency {
 };
 
 enum class Intent { kRead, kWrite };
+
+/// Per-request settings (name, value), applied with `set_config(name, value, true)` in
+/// the statement's transaction, before it: e.g. `request.jwt.claims`, `app.tenant_id`,
+/// so row-level security sees the caller. Never visible to another request.
+using Settings = std::vector<std::pair<std::string, std::string>>;
 
 /// Runs on a db thread, exactly once. It must not block: post to your own executor.
 /// May also run on the calling thread when the call fails at once (breaker open).
@@ -132,19 +138,19 @@ class Router {
   /// what `consistency` asks for), autocommit; retried once on another host if the
   /// connection is lost. kInvalidArgument for a malformed consistency token.
   void read(std::string sql, Params params, Deadline deadline, Callback callback,
-            const Consistency& consistency = {});
+            const Consistency& consistency = {}, Settings settings = {});
   /// One statement in a transaction on the primary; never retried. Records the write's
   /// position under consistency.subject and returns it as Rows::consistency_token.
   void write(std::string sql, Params params, Deadline deadline, Callback callback,
-             const Consistency& consistency = {});
+             const Consistency& consistency = {}, Settings settings = {});
   void execute(Intent intent, std::string sql, Params params, Deadline deadline, Callback callback,
-               const Consistency& consistency = {});
+               const Consistency& consistency = {}, Settings settings = {});
 
   /// Runs `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) sql` where `intent` would send the
   /// statement (kRead: a replica if one is fit), inside a transaction that is rolled
   /// back, so explaining a write changes nothing.
-  void explain(Intent intent, const std::string& sql, Params params, Deadline deadline,
-               PlanCallback callback);
+  void explain(Intent intent, const std::string& sql, Params params, Deadline deadline, PlanCallback callback,
+               Settings settings = {});
 
   /// For /ready: ok when the primary's last health check reached it and its breaker is
   /// not open; else kUnavailable saying which. Cheap, never touches the network.

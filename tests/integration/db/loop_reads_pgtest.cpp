@@ -49,19 +49,24 @@ class BoundLoop {
 
   // Issues a read from the loop thread; the future holds its callback's result.
   std::future<Answer> read_async(std::string sql, Params params = {},
-                                 Deadline deadline = Deadline::after(30s)) {
+                                 Deadline deadline = Deadline::after(30s), Settings settings = {}) {
     auto promise = std::make_shared<std::promise<Answer>>();
     auto future = promise->get_future();
-    asio::post(ioc_, [this, promise, sql = std::move(sql), params = std::move(params), deadline]() mutable {
-      router_.read(std::move(sql), std::move(params), deadline, [this, promise](Result<Rows> r) {
-        promise->set_value(Answer{std::move(r), std::this_thread::get_id() == thread_id_});
-      });
+    asio::post(ioc_, [this, promise, sql = std::move(sql), params = std::move(params), deadline,
+                      settings = std::move(settings)]() mutable {
+      router_.read(
+          std::move(sql), std::move(params), deadline,
+          [this, promise](Result<Rows> r) {
+            promise->set_value(Answer{std::move(r), std::this_thread::get_id() == thread_id_});
+          },
+          {}, std::move(settings));
     });
     return future;
   }
 
-  Answer read(std::string sql, Params params = {}, Deadline deadline = Deadline::after(30s)) {
-    auto f = read_async(std::move(sql), std::move(params), deadline);
+  Answer read(std::string sql, Params params = {}, Deadline deadline = Deadline::after(30s),
+              Settings settings = {}) {
+    auto f = read_async(std::move(sql), std::move(params), deadline, std::move(settings));
     if (f.wait_for(60s) != std::future_status::ready) {
       return {make_error(ErrorCode::kTimeout, "no callback within 60 s"), false};
     }
@@ -251,6 +256,87 @@ TEST(LoopReadsPgTest, AHostThatRefusesConnectionsGivesUnavailable) {
   ASSERT_FALSE(a.result.ok());
   EXPECT_EQ(a.result.error().code, ErrorCode::kUnavailable);
   EXPECT_NE(a.result.error().message.find("cannot connect"), std::string::npos) << a.result.error().message;
+}
+
+constexpr const char* kShowSettings =
+    "SELECT coalesce(current_setting('app.tenant_id', true), ''), "
+    "coalesce(current_setting('request.jwt.claims', true), '')";
+
+TEST(LoopReadsPgTest, SettingsApplyToTheirReadOnlyAndValuesStayValues) {
+  auto options = router_options(unique_name("lg"), false);
+  options.primary_limits = {.size = 1, .max_overflow = 0};  // every read on the same session
+  Router router(options);
+  router.start();
+  BoundLoop loop(router);
+  const std::string hostile = "7'); SELECT pg_sleep(10); --";
+  auto with = loop.read(kShowSettings, {}, Deadline::after(30s),
+                        {{"app.tenant_id", hostile}, {"request.jwt.claims", R"({"sub":"u1"})"}});
+  ASSERT_TRUE(with.result.ok()) << with.result.error().message;
+  EXPECT_EQ(with.result->rows[0][0], hostile);
+  EXPECT_EQ(with.result->rows[0][1], R"({"sub":"u1"})");
+  // The next read on the same session does not inherit them.
+  auto without = loop.read(kShowSettings);
+  ASSERT_TRUE(without.result.ok()) << without.result.error().message;
+  EXPECT_EQ(without.result->rows[0][0], "");
+  EXPECT_EQ(without.result->rows[0][1], "");
+  // A setting the server refuses fails that read alone.
+  auto bad = loop.read("SELECT 1", {}, Deadline::after(30s), {{"not a name", "x"}});
+  ASSERT_FALSE(bad.result.ok());
+  EXPECT_EQ(bad.result.error().code, ErrorCode::kInternal);
+  auto after = loop.read(kShowSettings);
+  EXPECT_TRUE(after.result.ok());
+}
+
+TEST(LoopReadsPgTest, SettingsApplyOnTheDbThreadsToReadsWritesAndExplain) {
+  auto options = router_options(unique_name("lw"), false);
+  options.primary_limits = {.size = 1, .max_overflow = 0};
+  Router router(options);
+  router.start();
+  Settings settings{{"app.tenant_id", "9"}};
+  for (auto intent : {Intent::kRead, Intent::kWrite}) {
+    std::promise<Result<Rows>> p;
+    router.execute(
+        intent, kShowSettings, {}, Deadline::after(30s), [&](Result<Rows> r) { p.set_value(std::move(r)); },
+        {}, settings);
+    auto r = p.get_future().get();
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->rows[0][0], "9");
+    auto plain = call(router, intent, kShowSettings);
+    ASSERT_TRUE(plain.ok()) << plain.error().message;
+    EXPECT_EQ(plain->rows[0][0], "");
+  }
+}
+
+TEST(LoopReadsPgTest, AStatementThatFailsOnItsFirstRunStaysPreparedAndRunsNextTime) {
+  auto options = router_options(unique_name("lf"), false);
+  options.primary_limits = {.size = 1, .max_overflow = 0};
+  Router router(options);
+  router.start();
+  BoundLoop loop(router);
+  const std::string sql = "SELECT (10 / $1::int)::text";
+  auto failed = loop.read(sql, {std::string("0")});
+  ASSERT_FALSE(failed.result.ok());
+  EXPECT_EQ(failed.result.error().message.rfind("22012: ", 0), 0u) << failed.result.error().message;
+  auto ok = loop.read(sql, {std::string("5")});
+  ASSERT_TRUE(ok.result.ok()) << ok.result.error().message;
+  EXPECT_EQ(ok.result->rows[0][0], "2");
+}
+
+TEST(LoopReadsPgTest, PreparedStatementsPerConnectionStayBounded) {
+  auto options = router_options(unique_name("lb"), false);
+  options.primary_limits = {.size = 1, .max_overflow = 0};
+  Router router(options);
+  router.start();
+  BoundLoop loop(router);
+  for (int i = 0; i < 300; ++i) {
+    auto a = loop.read("SELECT " + std::to_string(i) + "::text");
+    ASSERT_TRUE(a.result.ok()) << i << ": " << a.result.error().message;
+    ASSERT_EQ(a.result->rows[0][0], std::to_string(i));
+  }
+  auto count = loop.read("SELECT count(*)::text FROM pg_prepared_statements");
+  ASSERT_TRUE(count.result.ok()) << count.result.error().message;
+  EXPECT_LE(std::stoi(*count.result->rows[0][0]), 256);
+  EXPECT_GE(std::stoi(*count.result->rows[0][0]), 1);
 }
 
 }  // namespace
