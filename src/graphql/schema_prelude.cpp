@@ -220,6 +220,30 @@ scalar BigInt
 "An arbitrary-precision decimal number (a PostgreSQL `numeric`), as a string or a number literal; returned as a string so no precision is lost."
 scalar Decimal
 
+"An IPv4 or IPv6 host address, optionally with a netmask (a PostgreSQL `inet`), as a string, e.g. `192.168.0.1` or `2001:db8::1`."
+scalar IpAddress
+
+"An IPv4 or IPv6 network (a PostgreSQL `cidr`), as a string, e.g. `10.0.0.0/8`."
+scalar CIDR
+
+"A path of labels (a PostgreSQL `ltree`), as a string, e.g. `Top.Science.Astronomy`."
+scalar LTree
+
+"A range of Int (a PostgreSQL `int4range`) in its text form, e.g. `[1,10)`; `empty` is the empty range."
+scalar IntRange
+
+"A range of BigInt (a PostgreSQL `int8range`) in its text form, e.g. `[1,10)`."
+scalar BigIntRange
+
+"A range of Decimal (a PostgreSQL `numrange`) in its text form, e.g. `[0.5,2.5]`."
+scalar DecimalRange
+
+"A range of Date (a PostgreSQL `daterange`) in its text form, e.g. `[2024-01-01,2024-02-01)`."
+scalar DateRange
+
+"A range of DateTime (a PostgreSQL `tstzrange`) in its text form, e.g. `[2024-01-01T00:00:00Z,2024-01-02T00:00:00Z)`."
+scalar DateTimeRange
+
 "Serves this object type from a database view exposing an `id` column and a JSONB `data` column."
 directive @view(
   "The view, optionally schema-qualified, e.g. `v_user` or `app.v_user`."

@@ -102,7 +102,30 @@ std::string sql_type_of(const g::TypeDef& t) {
   if (n == "Boolean") return "boolean";
   if (n == "UUID") return "uuid";
   if (n == "JSON") return "jsonb";
+  if (n == "IpAddress") return "inet";
+  if (n == "CIDR") return "cidr";
+  if (n == "LTree") return "ltree";
+  if (n == "IntRange") return "int4range";
+  if (n == "BigIntRange") return "int8range";
+  if (n == "DecimalRange") return "numrange";
+  if (n == "DateRange") return "daterange";
+  if (n == "DateTimeRange") return "tstzrange";
   return "text";
+}
+
+/// The SQL type of a range type's bounds.
+std::string range_element_type(std::string_view range_type) {
+  if (range_type == "int4range") return "integer";
+  if (range_type == "int8range") return "bigint";
+  if (range_type == "numrange") return "numeric";
+  if (range_type == "daterange") return "date";
+  return "timestamptz";
+}
+
+/// Scalars whose values are PostgreSQL text forms (any JSON passes coercion for a custom
+/// scalar, so the compiler checks they are strings).
+bool is_text_form_scalar(std::string_view n) {
+  return n == "IpAddress" || n == "CIDR" || n == "LTree" || n.ends_with("Range");
 }
 
 bool is_json_type(const g::TypeDef& t) {
@@ -260,16 +283,48 @@ class Compiler {
     std::set<std::string_view> visited;
     collect(*root, *op.selection_set, groups, visited);
     std::vector<std::pair<std::string, std::string>> entries;
+    bool bound_root_value = false;
     for (const auto& [key, fields] : groups) {
+      const auto& only = options_.only_roots;
+      if (!only.empty() && std::find(only.begin(), only.end(), key) == only.end()) continue;
       path_.emplace_back(key);
-      entries.emplace_back(key, root_field(*root, fields));
+      const std::string* given = nullptr;
+      for (const auto& value : options_.root_values) {
+        if (value.first == key) given = &value.second;
+      }
+      if (given != nullptr && fields.front()->name.value != "__typename") {
+        entries.emplace_back(key, bind(*given, "json"));
+        bound_root_value = true;
+      } else {
+        entries.emplace_back(key, root_field(*root, fields));
+      }
       path_.pop_back();
     }
     out.sql = "SELECT " + build_object(entries) + "::text";
     out.params = std::move(params_);
-    out.reusable =
-        !shaped_by_variables_ && std::all_of(variable_nodes_.begin(), variable_nodes_.end(),
-                                             [&](const auto& e) { return consumed_.contains(e.first); });
+    out.reusable = !shaped_by_variables_ && !bound_root_value &&
+                   std::all_of(variable_nodes_.begin(), variable_nodes_.end(),
+                               [&](const auto& e) { return consumed_.contains(e.first); });
+    return out;
+  }
+
+  std::vector<RootSelection> roots(const g::OperationDefinition& op) const {
+    std::vector<RootSelection> out;
+    const g::TypeDef* root = schema_.root_type(op.operation);
+    if (root == nullptr) return out;
+    Groups groups;
+    std::set<std::string_view> visited;
+    collect(*root, *op.selection_set, groups, visited);
+    for (const auto& [key, fields] : groups) {
+      RootSelection r;
+      r.key = key;
+      r.location = fields.front()->loc;
+      const std::string_view name = fields.front()->name.value;
+      r.meta = name == "__typename" || name == "__schema" || name == "__type";
+      if (const g::FieldDef* def = schema_.field(*root, name); def != nullptr)
+        r.non_null = def->type.is_non_null();
+      out.push_back(std::move(r));
+    }
     return out;
   }
 
@@ -992,6 +1047,19 @@ class Compiler {
         }
         continue;
       }
+      if (is_text_form_scalar(fm.type->name) && op != "containsValue" && op != "depth" && !v.is_boolean()) {
+        const bool strings =
+            v.is_string() ||
+            (v.is_array() && std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_string(); }));
+        if (!strings) {
+          fail({}, "filter operator " + op + " on " + scope.type->name + "." + fm.name + " takes " +
+                       std::string(fm.type->name) + " values as strings");
+        }
+      }
+      if (std::optional<std::string> special = special_filter(scope, fm, op, v, x, value_type)) {
+        parts.push_back(std::move(*special));
+        continue;
+      }
       auto scalar = [&]() { return bind_from(v, ParamSource::kText, value_type); };
       if (op == "eq")
         parts.push_back(x + " = " + scalar());
@@ -1030,8 +1098,81 @@ class Compiler {
     return parts.size() == 1 ? parts.front() : "(" + join(parts, " AND ") + ")";
   }
 
+  /// Operators of the network, ltree, range and full-text families on the field's value
+  /// `x` (of SQL type `value_type` when it is a column); nullopt for any other operator.
+  std::optional<std::string> special_filter(const Scope& scope, const FieldMapping& fm, const std::string& op,
+                                            const json& v, const std::string& x,
+                                            const std::string& value_type) {
+    const std::string_view scalar = fm.type->name;
+    const std::string sql_type = sql_type_of(*fm.type);
+    auto flag = [&](const std::string& test) {
+      if (!v.is_boolean()) fail({}, "filter operator " + op + " takes true or false");
+      return v.get<bool>() ? test : "NOT (" + test + ")";
+    };
+    if (scalar == "IpAddress" || scalar == "CIDR") {
+      if (op == "inSubnet") return cat(x, " <<= ", bind_from(v, ParamSource::kText, "cidr"));
+      if (op == "containsOrEquals") return cat(x, " >>= ", bind_from(v, ParamSource::kText, "inet"));
+      if (op == "isIPv4") return flag(cat("family(", x, ") = 4"));
+      if (op == "isIPv6") return flag(cat("family(", x, ") = 6"));
+      if (op == "isPrivate") {
+        return flag(cat("(", x, " <<= '10.0.0.0/8'::cidr OR ", x, " <<= '172.16.0.0/12'::cidr OR ", x,
+                        " <<= '192.168.0.0/16'::cidr OR ", x, " <<= 'fc00::/7'::cidr)"));
+      }
+      if (op == "isLoopback") return flag(cat("(", x, " <<= '127.0.0.0/8'::cidr OR ", x, " = '::1'::inet)"));
+      return std::nullopt;
+    }
+    if (scalar == "LTree") {
+      if (op == "ancestorOf") return cat(x, " @> ", bind_from(v, ParamSource::kText, "ltree"));
+      if (op == "descendantOf") return cat(x, " <@ ", bind_from(v, ParamSource::kText, "ltree"));
+      if (op == "matchesLquery") return cat(x, " ~ ", bind_from(v, ParamSource::kText, "lquery"));
+      if (op == "matchesLtxtquery") return cat(x, " @ ", bind_from(v, ParamSource::kText, "ltxtquery"));
+      if (op == "depth") return cat("nlevel(", x, ") = ", bind_from(v, ParamSource::kText, "integer"));
+      return std::nullopt;
+    }
+    if (scalar.ends_with("Range") && sql_type.ends_with("range")) {
+      const std::string range_type = value_type.empty() ? sql_type : value_type;
+      const char* sym = op == "contains"          ? " @> "
+                        : op == "containedBy"     ? " <@ "
+                        : op == "overlaps"        ? " && "
+                        : op == "adjacent"        ? " -|- "
+                        : op == "strictlyLeft"    ? " << "
+                        : op == "strictlyRight"   ? " >> "
+                        : op == "notExtendsLeft"  ? " &> "
+                        : op == "notExtendsRight" ? " &< "
+                                                  : nullptr;
+      if (sym != nullptr) return cat(x, sym, bind_from(v, ParamSource::kText, range_type));
+      if (op == "containsValue") {
+        return cat(x, " @> ", bind_from(v, ParamSource::kText, range_element_type(range_type)));
+      }
+      if (op == "isEmpty") return flag(cat("isempty(", x, ")"));
+      return std::nullopt;
+    }
+    if (op == "search" || op == "searchPlain" || op == "searchPhrase") {
+      const std::string config = quote_literal(mapping_.options().text_search_config) + "::regconfig";
+      std::string vector;
+      if (!scope.row.empty()) {
+        auto tsv = scope.type->columns.find(fm.json_key + "_tsv");
+        if (tsv != scope.type->columns.end() && tsv->second == "tsvector") {
+          vector = scope.row + "." + quote_ident(tsv->first);
+        }
+      }
+      if (vector.empty()) vector = cat("to_tsvector(", config, ", ", x, ")");
+      const char* fn = op == "search"        ? "websearch_to_tsquery("
+                       : op == "searchPlain" ? "plainto_tsquery("
+                                             : "phraseto_tsquery(";
+      return cat(vector, " @@ ", fn, config, ", ", bind_from(v, ParamSource::kText, "text"), ")");
+    }
+    return std::nullopt;
+  }
+
   /// A list of scalars in `data`: its elements compare as JSON values.
   std::string list_filter(const Scope& scope, const FieldMapping& fm, const json& ops) {
+    if (!scope.row.empty()) {
+      auto col = scope.type->columns.find(fm.json_key);
+      if (col != scope.type->columns.end() && col->second.ends_with("[]")) {
+        return array_column_filter(scope, fm, scope.row + "." + quote_ident(col->first), col->second, ops);
+      }
+    }
     const std::string x = json_path(scope.data, fm.json_key);
     std::vector<std::string> parts;
     for (const auto& [op, v] : ops.items()) {
@@ -1061,6 +1202,28 @@ class Compiler {
     return parts.size() == 1 ? parts.front() : "(" + join(parts, " AND ") + ")";
   }
 
+  /// A list whose view also exposes it as an array column (`tags text[]`): array
+  /// operators on the column, so a GIN index on it applies.
+  std::string array_column_filter(const Scope& scope, const FieldMapping& fm, const std::string& c,
+                                  const std::string& type, const json& ops) {
+    std::vector<std::string> parts;
+    for (const auto& [op, v] : ops.items()) {
+      if (v.is_null()) continue;
+      if (op == "isNull") {
+        parts.push_back(c + (v.get<bool>() ? " IS NULL" : " IS NOT NULL"));
+      } else if (op == "isEmpty") {
+        parts.push_back(cat("cardinality(", c, ")", v.get<bool>() ? " = 0" : " > 0"));
+      } else if (op == "contains" || op == "containedBy" || op == "overlaps") {
+        const char* sym = op == "contains" ? " @> " : op == "containedBy" ? " <@ " : " && ";
+        parts.push_back(cat(c, sym, bind_from(v, ParamSource::kArray, type)));
+      } else {
+        fail({}, "unknown list filter operator " + op + " on " + scope.type->name + "." + fm.name);
+      }
+    }
+    if (parts.empty()) return "TRUE";
+    return parts.size() == 1 ? parts.front() : "(" + join(parts, " AND ") + ")";
+  }
+
   // ---- ordering ---------------------------------------------------------------------
 
   void order_terms(const Scope& scope, const json& element, OrderTerms& out) {
@@ -1081,6 +1244,18 @@ class Compiler {
         out.push_back(std::move(term));
       } else if (v.is_object() && fm->kind == FieldKind::kEmbedded && !fm->list) {
         order_terms(Scope{fm->target, "", json_path(scope.data, fm->json_key)}, v, out);
+      } else if (v.is_object() && fm->kind == FieldKind::kJoin && !fm->list) {
+        // A joined object's key: a scalar subquery on its view per sort key (null when
+        // there is no joined row), nested joins nesting their subqueries.
+        const std::string t = alias('t');
+        OrderTerms inner;
+        order_terms(Scope{fm->target, t, t + ".data"}, v, inner);
+        const std::string from = cat(" FROM ", quote_relation(fm->target->view), " ", t, " WHERE ",
+                                     to_one_condition(scope, *fm, t), " LIMIT 1)");
+        for (OrderTerm& term : inner) {
+          term.expr = cat("(SELECT ", term.expr, from);
+          out.push_back(std::move(term));
+        }
       }
     }
   }
@@ -1104,6 +1279,15 @@ class Compiler {
 };
 
 }  // namespace
+
+std::vector<RootSelection> root_selections(const SchemaMapping& mapping, const g::Document& document,
+                                           std::string_view operation_name, const json& variables) {
+  std::string problem;
+  const g::OperationDefinition* op = g::get_operation(document, operation_name, problem);
+  if (op == nullptr) return {};
+  const CompileOptions options;
+  return Compiler(mapping, document, variables, options).roots(*op);
+}
 
 std::optional<std::vector<Param>> rebind(const CompiledQuery& query, const json& variables,
                                          const CompileOptions& options) {

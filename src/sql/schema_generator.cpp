@@ -44,7 +44,18 @@ struct AstObject {
 };
 
 /// Scalars with a generated filter: scalar name -> filter input name and operator set.
-enum class OpSet : uint8_t { kString, kOrdered, kBoolean, kId, kJson, kEnum, kList };
+enum class OpSet : uint8_t {
+  kString,
+  kOrdered,
+  kBoolean,
+  kId,
+  kJson,
+  kEnum,
+  kList,
+  kNetwork,
+  kLTree,
+  kRange
+};
 
 struct FilterKind {
   std::string filter;
@@ -52,11 +63,35 @@ struct FilterKind {
 };
 
 constexpr std::pair<std::string_view, OpSet> kScalarFilters[] = {
-    {"String", OpSet::kString},  {"Int", OpSet::kOrdered},     {"Float", OpSet::kOrdered},
-    {"BigInt", OpSet::kOrdered}, {"Decimal", OpSet::kOrdered}, {"DateTime", OpSet::kOrdered},
-    {"Date", OpSet::kOrdered},   {"Boolean", OpSet::kBoolean}, {"ID", OpSet::kId},
-    {"UUID", OpSet::kId},        {"JSON", OpSet::kJson},
+    {"String", OpSet::kString},
+    {"Int", OpSet::kOrdered},
+    {"Float", OpSet::kOrdered},
+    {"BigInt", OpSet::kOrdered},
+    {"Decimal", OpSet::kOrdered},
+    {"DateTime", OpSet::kOrdered},
+    {"Date", OpSet::kOrdered},
+    {"Boolean", OpSet::kBoolean},
+    {"ID", OpSet::kId},
+    {"UUID", OpSet::kId},
+    {"JSON", OpSet::kJson},
+    {"IpAddress", OpSet::kNetwork},
+    {"CIDR", OpSet::kNetwork},
+    {"LTree", OpSet::kLTree},
+    {"IntRange", OpSet::kRange},
+    {"BigIntRange", OpSet::kRange},
+    {"DecimalRange", OpSet::kRange},
+    {"DateRange", OpSet::kRange},
+    {"DateTimeRange", OpSet::kRange},
 };
+
+/// The scalar of a range's bounds.
+std::string_view range_element(std::string_view range) {
+  if (range == "IntRange") return "Int";
+  if (range == "BigIntRange") return "BigInt";
+  if (range == "DecimalRange") return "Decimal";
+  if (range == "DateRange") return "Date";
+  return "DateTime";
+}
 
 std::optional<FilterKind> scalar_filter(std::string_view scalar) {
   for (const auto& [name, ops] : kScalarFilters) {
@@ -94,6 +129,20 @@ std::string filter_sdl(const std::string& name, const std::string& value, OpSet 
   }
   op("eq", value, "Equal.");
   op("neq", value, "Not equal (null values do not match).");
+  if (ops == OpSet::kRange) {
+    op("contains", value, "Contains this whole range (`@>`).");
+    op("containsValue", std::string(range_element(value)), "Contains this value (`@>`).");
+    op("containedBy", value, "Lies within this range (`<@`).");
+    op("overlaps", value, "Has points in common with this range (`&&`).");
+    op("adjacent", value, "Is adjacent to this range, without overlapping it (`-|-`).");
+    op("strictlyLeft", value, "Lies wholly before this range (`<<`).");
+    op("strictlyRight", value, "Lies wholly after this range (`>>`).");
+    op("notExtendsLeft", value, "Does not extend before this range (`&>`).");
+    op("notExtendsRight", value, "Does not extend after this range (`&<`).");
+    op("isEmpty", "Boolean", "true: the empty range; false: a range with points.");
+    op("isNull", "Boolean", "true: absent or null; false: present and not null.");
+    return s + "}\n";
+  }
   if (ops == OpSet::kBoolean) {
     op("isNull", "Boolean", "true: absent or null; false: present and not null.");
     return s + "}\n";
@@ -106,6 +155,24 @@ std::string filter_sdl(const std::string& name, const std::string& value, OpSet 
   }
   op("in", "[" + value + "!]", "Equal to one of these.");
   op("nin", "[" + value + "!]", "Equal to none of these (null values do not match).");
+  if (ops == OpSet::kNetwork) {
+    op("inSubnet", "CIDR", "Lies in this network or equals it (`<<=`).");
+    op("containsOrEquals", "IpAddress", "Contains this address or network, or equals it (`>>=`).");
+    op("isIPv4", "Boolean", "true: an IPv4 value; false: an IPv6 value.");
+    op("isIPv6", "Boolean", "true: an IPv6 value; false: an IPv4 value.");
+    op("isPrivate", "Boolean",
+       "true: in a private network (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7); false: outside "
+       "them.");
+    op("isLoopback", "Boolean", "true: in 127.0.0.0/8 or ::1; false: outside them.");
+  }
+  if (ops == OpSet::kLTree) {
+    op("ancestorOf", value, "Is this path or one of its ancestors (`@>`).");
+    op("descendantOf", value, "Is this path or one of its descendants (`<@`).");
+    op("matchesLquery", "String", "Matches this lquery pattern, e.g. `*.Science.*` (`~`).");
+    op("matchesLtxtquery", "String",
+       "Matches this ltxtquery full-text pattern, e.g. `Science & !Astro*` (`@`).");
+    op("depth", "Int", "Has this many labels (`nlevel`).");
+  }
   if (ops == OpSet::kString) {
     op("contains", value, "Contains this text (case-sensitive; `%` and `_` are plain characters).");
     op("icontains", value, "Contains this text, ignoring case.");
@@ -114,6 +181,10 @@ std::string filter_sdl(const std::string& name, const std::string& value, OpSet 
     op("like", value, "SQL LIKE pattern (`%` any text, `_` one character).");
     op("ilike", value, "SQL ILIKE pattern (LIKE ignoring case).");
     op("matches", value, "POSIX regular expression (`~`).");
+    op("search", value,
+       "Full-text match of a web-search query (quoted phrases, `or`, `-word`; websearch_to_tsquery).");
+    op("searchPlain", value, "Full-text match of every word of this text (plainto_tsquery).");
+    op("searchPhrase", value, "Full-text match of these words in this order (phraseto_tsquery).");
   }
   op("isNull", "Boolean", "true: absent or null; false: present and not null.");
   return s + "}\n";
@@ -338,7 +409,8 @@ class Generator {
              order + " {\n";
       for (const AstField& f : objects_[name].fields) {
         const AstFieldType t = field_type(*f.def->type);
-        if (has_directive(f.def->directives, "join")) continue;
+        // Embedded objects and @join to-one objects nest their own order input; lists
+        // (embedded or joined) have no single value to sort by.
         const std::string field(f.def->name.value);
         if (orderable(t)) {
           sdl += "  " + field + ": OrderDirection\n";

@@ -2,6 +2,9 @@
 /// The DataSource of FraiseQL's model: the operation compiled to one SQL statement
 /// (module sql), run through the router (module db) on a replica for queries and on the
 /// primary for mutations, and PostgreSQL's JSON written out untouched as `data`.
+/// When that statement fails with an SQL error, each data root field runs on its own and
+/// the answer holds the fields that worked beside one error (with its path) per field
+/// that failed (docs/schema.md, "Database errors").
 
 #include <chrono>
 #include <memory>

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -28,6 +29,13 @@ struct CompileOptions {
   /// Largest `limit` (and connection `first`/`last`) accepted; larger is a
   /// BAD_USER_INPUT error rather than a silent cut. 0 = no maximum.
   uint32_t max_limit = 1000;
+  /// Response keys of the root fields to compile; the others are left out of the
+  /// statement. Empty: all of them. Locating a failing root field compiles one at a time.
+  std::vector<std::string> only_roots;
+  /// Values of root meta-fields answered outside SQL (`__schema`, `__type`): response key
+  /// -> JSON text, bound as `json` parameters at their place in the object. A plan that
+  /// holds one is not reusable (the value may depend on variables).
+  std::vector<std::pair<std::string, std::string>> root_values;
 };
 
 /// Whether the statement may run on a replica.
@@ -84,6 +92,19 @@ struct CompileResult {
 CompileResult compile(const SchemaMapping& mapping, const graphql::Document& document,
                       std::string_view operation_name, const nlohmann::json& variables,
                       const CompileOptions& options = {});
+
+/// One root field of an operation, as its response holds it.
+struct RootSelection {
+  std::string key;             ///< response key
+  graphql::Location location;  ///< of the field's first node
+  bool non_null = false;       ///< the field's type is non-null: its failure makes `data` null
+  bool meta = false;           ///< `__typename`, `__schema`, `__type`: answered without SQL
+};
+
+/// The root fields of operation `operation_name` of `document` in response order, after
+/// @include/@skip (empty when there is no such operation).
+std::vector<RootSelection> root_selections(const SchemaMapping& mapping, const graphql::Document& document,
+                                           std::string_view operation_name, const nlohmann::json& variables);
 
 /// The parameters of a reusable plan for other (coerced) variable values: the same as
 /// compile() would bind for them. nullopt when the plan is not reusable or a value would

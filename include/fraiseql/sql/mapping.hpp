@@ -29,6 +29,10 @@ struct MappingOptions {
   /// projection of a field whose key is one of these uses the column instead of `data`.
   /// A view absent from the map is assumed to have only `id`.
   std::map<std::string, ViewColumns, std::less<>> view_columns;
+  /// Text search configuration of the full-text operators (`search`, `searchPlain`,
+  /// `searchPhrase`): the first argument of to_tsvector() and of the *_to_tsquery()
+  /// functions, e.g. `english`. A `<key>_tsv` tsvector column must be built with the same.
+  std::string text_search_config = "simple";
 };
 
 enum class FieldKind : uint8_t {

@@ -83,6 +83,10 @@ void drop_blog_db() {
   tx.exec("DROP DATABASE IF EXISTS " + db_name() + " WITH (FORCE)");
 }
 
+std::string blog_url() {
+  return url_for(db_name());
+}
+
 pqxx::connection& blog_conn() {
   return *conn_ptr();
 }

@@ -17,6 +17,8 @@ namespace fraiseql::sql::pgtest {
 void create_blog_db();
 /// Drops it (WITH FORCE).
 void drop_blog_db();
+/// Its connection URL (for a db::Router of its own).
+std::string blog_url();
 /// A connection to it (one per test program; tests run sequentially).
 pqxx::connection& blog_conn();
 

@@ -281,6 +281,44 @@ TEST(SqlPgOrder, DataFieldsAndNestedEmbeddedFields) {
   EXPECT_EQ(r["postList"], expected);
 }
 
+TEST(SqlPgOrder, JoinedToOneFields) {
+  const char* q = R"({ postList(orderBy: [{author: {name: DESC}}, {id: ASC}], limit: 1000) { title } })";
+  json expected = direct(
+      "SELECT json_agg(json_build_object('title', p.title) ORDER BY u.name DESC, p.id) FROM tb_post p "
+      "JOIN tb_user u ON u.id = p.author_id");
+  EXPECT_EQ(gql(q)["postList"], expected);
+  EXPECT_EQ(gql(without_columns(), q)["postList"], expected);
+  // Two joins deep, nulls placed as asked, then a field of the row itself.
+  q = R"({ comments(orderBy: [{post: {author: {age: DESC_NULLS_LAST}}}, {post: {title: ASC}}, {createdAt: DESC}],
+           limit: 1000) { body } })";
+  expected = direct(
+      "SELECT json_agg(json_build_object('body', c.body) ORDER BY u.age DESC NULLS LAST, p.title, "
+      "c.created_at "
+      "DESC) FROM tb_comment c JOIN tb_post p ON p.id = c.post_id JOIN tb_user u ON u.id = p.author_id");
+  EXPECT_EQ(gql(q)["comments"], expected);
+  EXPECT_EQ(gql(without_columns(), q)["comments"], expected);
+}
+
+TEST(SqlPgOrder, JoinedListsTakeWhereOrderByLimitOffset) {
+  // A joined list ordered by a field of its own joined object, filtered, paged.
+  const char* q = R"({ users(orderBy: [{email: ASC}]) {
+      email
+      comments(where: {body: {startsWith: "Meh"}}, orderBy: [{post: {views: DESC}}, {id: ASC}], limit: 2, offset: 1) {
+        body
+      }
+    } })";
+  const std::string sql = R"(
+    SELECT json_agg(json_build_object('email', u.email, 'comments', (
+             SELECT coalesce(json_agg(x.j ORDER BY x.views DESC, x.id), '[]') FROM (
+               SELECT json_build_object('body', c.body) AS j, p.views, c.id
+                 FROM tb_comment c JOIN tb_post p ON p.id = c.post_id
+                WHERE c.author_id = u.id AND c.body LIKE 'Meh%'
+                ORDER BY p.views DESC, c.id LIMIT 2 OFFSET 1) x)) ORDER BY u.email)
+      FROM tb_user u)";
+  EXPECT_EQ(gql(q)["users"], direct(sql));
+  EXPECT_EQ(gql(without_columns(), q)["users"], direct(sql));
+}
+
 TEST(SqlPgPaging, LimitOffsetAndDefaults) {
   json r = gql(R"({ users(orderBy: [{email: ASC}], limit: 3, offset: 2) { email } })");
   json expected = direct(
@@ -478,6 +516,9 @@ const PagingCase kPagingCases[] = {
     {"[{published: ASC}, {createdAt: DESC}]", "published, created_at DESC, id"},
     {"[{metadata: {language: ASC}}]", "language ASC NULLS LAST, id"},
     {"[{metadata: {wordCount: DESC}}, {title: ASC}]", "word_count DESC NULLS FIRST, title, id"},
+    {"[{author: {name: DESC}}]", "(SELECT u.name FROM tb_user u WHERE u.id = tb_post.author_id) DESC, id"},
+    {"[{author: {age: ASC_NULLS_FIRST}}, {views: ASC}]",
+     "(SELECT u.age FROM tb_user u WHERE u.id = tb_post.author_id) ASC NULLS FIRST, views, id"},
 };
 
 class SqlPgConnectionPaging : public ::testing::TestWithParam<std::size_t> {};

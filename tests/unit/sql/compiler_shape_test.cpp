@@ -240,6 +240,152 @@ TEST(SqlCompilerShape, WideObjectsAvoidTheArgumentLimit) {
   EXPECT_NE(r.query->sql.find("\"f59\":'"), std::string::npos) << r.query->sql;
 }
 
+TEST(SqlCompilerShape, OnlyRootsAndRootValues) {
+  const char* q =
+      R"({ a: users { id } s: __schema { queryType { name } } b: user(id: "x") { name } __typename })";
+  CompileOptions only;
+  only.only_roots = {"b"};
+  auto one = compiled(q, json::object(), only);
+  EXPECT_EQ(one.sql.find("'a'"), std::string::npos) << one.sql;
+  EXPECT_NE(one.sql.find("'b'"), std::string::npos) << one.sql;
+  EXPECT_EQ(one.sql.find("'__typename'"), std::string::npos) << one.sql;
+  // Meta-fields given as values are bound in place; such a plan is not reused.
+  CompileOptions meta;
+  meta.root_values = {{"s", R"({"queryType":{"name":"Query"}})"}, {"__typename", R"("Query")"}};
+  auto all = compiled(q, json::object(), meta);
+  EXPECT_TRUE(has_param(all, R"({"queryType":{"name":"Query"}})")) << all.sql;
+  EXPECT_FALSE(has_param(all, R"("Query")")) << "__typename stays in the statement";
+  EXPECT_LT(all.sql.find("'a'"), all.sql.find("'s'"));
+  EXPECT_LT(all.sql.find("'s'"), all.sql.find("'b'"));
+  EXPECT_FALSE(all.reusable);
+  EXPECT_TRUE(compiled(R"({ users { id } __typename })").reusable);
+}
+
+TEST(SqlCompilerShape, RootSelectionsInResponseOrder) {
+  auto parsed = graphql::parse_document(
+      R"(query($skip: Boolean!) { a: users { id } __typename x: user(id: "1") { id } y: users @skip(if: $skip) { id } })");
+  ASSERT_TRUE(parsed.ok());
+  auto roots = root_selections(*blog().mapping, parsed.document(), "", json{{"skip", true}});
+  ASSERT_EQ(roots.size(), 3U);
+  EXPECT_EQ(roots[0].key, "a");
+  EXPECT_TRUE(roots[0].non_null);
+  EXPECT_FALSE(roots[0].meta);
+  EXPECT_EQ(roots[0].location.line, 1U);
+  EXPECT_EQ(roots[0].location.column, 26U);
+  EXPECT_EQ(roots[1].key, "__typename");
+  EXPECT_TRUE(roots[1].meta);
+  EXPECT_EQ(roots[2].key, "x");
+  EXPECT_FALSE(roots[2].non_null);
+  EXPECT_TRUE(root_selections(*blog().mapping, parsed.document(), "Nope", json::object()).empty());
+}
+
+TEST(SqlCompilerShape, OrderByJoinedFieldsIsASubqueryOnTheJoinedView) {
+  auto q = compiled(R"({ postList(orderBy: [{author: {name: ASC}}, {id: DESC}]) { id } })");
+  EXPECT_NE(q.sql.find(R"((SELECT t2."name" FROM "v_user" t2 WHERE t2."id" = t1."author_id" LIMIT 1))"),
+            std::string::npos)
+      << q.sql;
+  auto nested = compiled(R"({ comments(orderBy: [{post: {author: {age: DESC}}}]) { id } })", json::object(),
+                         {}, blog_without_columns());
+  EXPECT_NE(nested.sql.find(R"((SELECT (SELECT (t3.data->>'age')::integer FROM "v_user" t3)"),
+            std::string::npos)
+      << nested.sql;
+}
+
+const FraiseqlSchema& gadgets() {
+  static const FraiseqlSchema kSchema = [] {
+    MappingOptions o;
+    o.text_search_config = "english";
+    o.view_columns["v_gadget"] = {
+        {"id", "integer"}, {"ip", "inet"}, {"description_tsv", "tsvector"}, {"codes", "text[]"}};
+    auto s = build_fraiseql_schema(R"(
+      type Gadget @view(name: "v_gadget") {
+        id: ID! name: String! description: String ip: IpAddress network: CIDR path: LTree
+        sizes: IntRange days: DateRange period: DateTimeRange codes: [String!] tags: [String!]
+      }
+      type Query { gadgets: [Gadget!]! })",
+                                   "gadgets.graphql", o);
+    for (const auto& e : s.errors) ADD_FAILURE() << e;
+    return s;
+  }();
+  return kSchema;
+}
+
+const OperatorCase kFamilyOperators[] = {
+    {R"({ip: {eq: "M'x"}})", "M'x"},
+    {R"({ip: {in: ["M'x"]}})", R"({"M'x"})"},
+    {R"({ip: {inSubnet: "M'x"}})", "M'x"},
+    {R"({network: {containsOrEquals: "M'x"}})", "M'x"},
+    {R"({path: {ancestorOf: "M'x"}})", "M'x"},
+    {R"({path: {descendantOf: "M'x"}})", "M'x"},
+    {R"({path: {matchesLquery: "M'x"}})", "M'x"},
+    {R"({path: {matchesLtxtquery: "M'x"}})", "M'x"},
+    {R"({path: {depth: 424242}})", "424242"},
+    {R"({sizes: {contains: "M'x"}})", "M'x"},
+    {R"({sizes: {containsValue: 424242}})", "424242"},
+    {R"({sizes: {containedBy: "M'x"}})", "M'x"},
+    {R"({days: {overlaps: "M'x"}})", "M'x"},
+    {R"({days: {adjacent: "M'x"}})", "M'x"},
+    {R"({period: {strictlyLeft: "M'x"}})", "M'x"},
+    {R"({period: {strictlyRight: "M'x"}})", "M'x"},
+    {R"({period: {notExtendsLeft: "M'x"}})", "M'x"},
+    {R"({period: {notExtendsRight: "M'x"}})", "M'x"},
+    {R"({description: {search: "M'x"}})", "M'x"},
+    {R"({description: {searchPlain: "M'x"}})", "M'x"},
+    {R"({name: {searchPhrase: "M'x"}})", "M'x"},
+};
+
+class SqlFamilyOperatorShape : public ::testing::TestWithParam<std::size_t> {};
+
+TEST_P(SqlFamilyOperatorShape, ValueIsBoundNeverInlined) {
+  const OperatorCase& c = kFamilyOperators[GetParam()];
+  SCOPED_TRACE(c.where);
+  auto q = compiled(std::string("{ gadgets(where: ") + c.where + ") { id } }", json::object(), {}, gadgets());
+  expect_one_statement(q.sql);
+  EXPECT_TRUE(has_param(q, c.marker)) << q.sql;
+  EXPECT_EQ(q.sql.find("M'"), std::string::npos) << q.sql;
+  EXPECT_EQ(q.sql.find("424242"), std::string::npos) << q.sql;
+}
+
+INSTANTIATE_TEST_SUITE_P(Sql, SqlFamilyOperatorShape,
+                         ::testing::Range<std::size_t>(0, std::size(kFamilyOperators)));
+
+TEST(SqlCompilerShape, FamilyOperatorsCastsAndColumns) {
+  auto q = compiled(R"({ gadgets(where: {ip: {inSubnet: "10.0.0.0/8"}, sizes: {containsValue: 3},
+                       description: {search: "cat"}, name: {searchPlain: "dog"}}) { id } })",
+                    json::object(), {}, gadgets());
+  // Conditions come in field name order.
+  EXPECT_NE(q.sql.find(R"(t1."ip" <<= $2::cidr)"), std::string::npos) << q.sql;
+  EXPECT_NE(q.sql.find(R"((t1.data->>'sizes')::int4range @> $4::integer)"), std::string::npos) << q.sql;
+  // The tsvector column when the view has one, else to_tsvector over the data key.
+  EXPECT_NE(q.sql.find(R"(t1."description_tsv" @@ websearch_to_tsquery('english'::regconfig, $1::text))"),
+            std::string::npos)
+      << q.sql;
+  EXPECT_NE(q.sql.find(R"(to_tsvector('english'::regconfig, (t1.data->>'name')) @@ plainto_tsquery()"),
+            std::string::npos)
+      << q.sql;
+}
+
+TEST(SqlCompilerShape, ListFiltersUseAnArrayColumnWhenThereIsOne) {
+  auto q = compiled(R"({ gadgets(where: {codes: {overlaps: ["a"]}, tags: {overlaps: ["b"]}}) { id } })",
+                    json::object(), {}, gadgets());
+  EXPECT_NE(q.sql.find(R"(t1."codes" && $1::text[])"), std::string::npos) << q.sql;
+  EXPECT_NE(q.sql.find(R"(jsonb_array_elements(CASE WHEN jsonb_typeof(t1.data->'tags'))"), std::string::npos)
+      << q.sql;
+  EXPECT_TRUE(has_param(q, R"({"a"})"));
+  EXPECT_TRUE(has_param(q, R"(["b"])"));
+}
+
+TEST(SqlCompilerShape, TextFormScalarsMustBeStrings) {
+  auto r = compile_text(*gadgets().mapping, R"({ gadgets(where: {ip: {eq: 42}}) { id } })");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.errors.front().code, "BAD_USER_INPUT");
+  EXPECT_NE(r.errors.front().message.find("IpAddress values as strings"), std::string::npos)
+      << r.errors.front().message;
+  r = compile_text(*gadgets().mapping, R"({ gadgets(where: {sizes: {overlaps: {lower: 1}}}) { id } })");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.errors.front().code, "BAD_USER_INPUT");
+}
+
 TEST(SqlCompilerShape, QuotingHelpers) {
   EXPECT_EQ(quote_ident("user"), "\"user\"");
   EXPECT_EQ(quote_ident("we\"ird"), "\"we\"\"ird\"");

@@ -64,6 +64,12 @@ const std::vector<ReuseCase>& reuse_cases() {
        {{"l", 2}, {"b", "m"}},
        true},
       {R"({ users(where: {name: {eq: "x"}}, limit: 2) { id } })", json::object(), json::object(), true},
+      {R"(query($s: String, $t: String) {
+       postList(where: {title: {search: $s}, author: {name: {searchPhrase: $t}}}, orderBy: [{author: {name: DESC}}]) {
+         id } })",
+       {{"s", "a -b"}, {"t", "c d"}},
+       {{"s", "x' or y"}, {"t", "e"}},
+       true},
       // Variables that shape the SQL.
       {R"(query($w: UserWhereInput) { users(where: $w) { id } })",
        {{"w", {{"name", {{"eq", "x"}}}}}},

@@ -61,7 +61,7 @@ TEST(SqlSchemaGenerator, FilterInputsHaveEveryOperatorOfTheDesign) {
   const Schema& sc = *s.schema;
   EXPECT_EQ(input_fields(sc, "StringFilter"),
             (Strings{"eq", "neq", "in", "nin", "contains", "icontains", "startsWith", "endsWith", "like",
-                     "ilike", "matches", "isNull"}));
+                     "ilike", "matches", "search", "searchPlain", "searchPhrase", "isNull"}));
   const Strings ordered{"eq", "neq", "gt", "gte", "lt", "lte", "in", "nin", "isNull"};
   EXPECT_EQ(input_fields(sc, "IntFilter"), ordered);
   EXPECT_EQ(input_fields(sc, "FloatFilter"), ordered);
@@ -83,6 +83,38 @@ TEST(SqlSchemaGenerator, FilterInputsHaveEveryOperatorOfTheDesign) {
   EXPECT_EQ(sc.type("UserWhereInput")->input_field("OR")->type.to_string(), "[UserWhereInput!]");
 }
 
+TEST(SqlSchemaGenerator, NetworkLtreeRangeFiltersForTheirScalars) {
+  auto s = build_fraiseql_schema(R"(
+    type Host @view(name: "v_host") {
+      id: ID! ip: IpAddress net: CIDR path: LTree ports: IntRange big: BigIntRange
+      money: DecimalRange days: DateRange period: DateTimeRange addresses: [IpAddress!]
+    }
+    type Query { hosts: [Host!]! })");
+  for (const auto& e : s.errors) ADD_FAILURE() << e;
+  ASSERT_TRUE(s.ok());
+  const Schema& sc = *s.schema;
+  const Strings network{"eq",     "neq",    "in",        "nin",        "inSubnet", "containsOrEquals",
+                        "isIPv4", "isIPv6", "isPrivate", "isLoopback", "isNull"};
+  EXPECT_EQ(input_fields(sc, "IpAddressFilter"), network);
+  EXPECT_EQ(input_fields(sc, "CIDRFilter"), network);
+  EXPECT_EQ(sc.type("IpAddressFilter")->input_field("inSubnet")->type.to_string(), "CIDR");
+  EXPECT_EQ(input_fields(sc, "LTreeFilter"),
+            (Strings{"eq", "neq", "in", "nin", "ancestorOf", "descendantOf", "matchesLquery",
+                     "matchesLtxtquery", "depth", "isNull"}));
+  const Strings range{
+      "eq",       "neq",          "contains",      "containsValue",  "containedBy",     "overlaps",
+      "adjacent", "strictlyLeft", "strictlyRight", "notExtendsLeft", "notExtendsRight", "isEmpty",
+      "isNull"};
+  for (const char* r : {"IntRangeFilter", "BigIntRangeFilter", "DecimalRangeFilter", "DateRangeFilter",
+                        "DateTimeRangeFilter"}) {
+    EXPECT_EQ(input_fields(sc, r), range) << r;
+  }
+  EXPECT_EQ(sc.type("IntRangeFilter")->input_field("containsValue")->type.to_string(), "Int");
+  EXPECT_EQ(sc.type("DateTimeRangeFilter")->input_field("containsValue")->type.to_string(), "DateTime");
+  EXPECT_EQ(sc.type("HostWhereInput")->input_field("addresses")->type.to_string(), "IpAddressListFilter");
+  EXPECT_NE(sc.type("HostOrderByInput")->input_field("ip"), nullptr);
+}
+
 TEST(SqlSchemaGenerator, OrderInputsConnectionAndAggregateTypes) {
   auto s = blog_schema();
   ASSERT_TRUE(s.ok());
@@ -91,9 +123,16 @@ TEST(SqlSchemaGenerator, OrderInputsConnectionAndAggregateTypes) {
   for (const auto& v : sc.type("OrderDirection")->enum_values) directions.emplace_back(v.name);
   EXPECT_EQ(directions, (Strings{"ASC", "DESC", "ASC_NULLS_FIRST", "ASC_NULLS_LAST", "DESC_NULLS_FIRST",
                                  "DESC_NULLS_LAST"}));
-  // Orderable: scalar fields (not JSON, not lists), and embedded objects' fields.
-  EXPECT_EQ(input_fields(sc, "PostOrderByInput"),
-            (Strings{"id", "title", "content", "published", "views", "rating", "metadata", "createdAt"}));
+  // Orderable: scalar fields (not JSON, not lists), embedded objects' and joined to-one
+  // objects' fields.
+  EXPECT_EQ(input_fields(sc, "PostOrderByInput"), (Strings{"id", "title", "content", "published", "views",
+                                                           "rating", "metadata", "createdAt", "author"}));
+  EXPECT_EQ(sc.type("PostOrderByInput")->input_field("author")->type.to_string(), "UserOrderByInput");
+  EXPECT_EQ(input_fields(sc, "CommentOrderByInput"), (Strings{"id", "body", "createdAt", "author", "post"}));
+  EXPECT_EQ(sc.type("CommentOrderByInput")->input_field("post")->type.to_string(), "PostOrderByInput");
+  // Lists, joined or embedded, have no single value to sort by.
+  EXPECT_EQ(sc.type("UserOrderByInput")->input_field("comments"), nullptr);
+  EXPECT_EQ(sc.type("UserOrderByInput")->input_field("posts"), nullptr);
   ASSERT_NE(sc.type("PostConnection"), nullptr);
   EXPECT_EQ(sc.type("PostConnection")->field("edges")->type.to_string(), "[PostEdge!]!");
   EXPECT_EQ(sc.type("PostEdge")->field("cursor")->type.to_string(), "String!");
@@ -120,7 +159,7 @@ TEST(SqlSchemaGenerator, VisibleInIntrospection) {
   EXPECT_EQ((*users)["args"][0]["type"]["name"], "UserWhereInput");
   EXPECT_EQ((*users)["args"][1]["type"]["kind"], "LIST");
   EXPECT_EQ(answer["data"]["filter"]["kind"], "INPUT_OBJECT");
-  EXPECT_EQ(answer["data"]["filter"]["inputFields"].size(), 12U);
+  EXPECT_EQ(answer["data"]["filter"]["inputFields"].size(), 15U);
   EXPECT_NE(
       graphql::print_schema(*s.schema).find(
           "users(where: UserWhereInput, orderBy: [UserOrderByInput!], limit: Int, offset: Int): [User!]!"),
