@@ -5,6 +5,7 @@
 // blocks) and handed to the loop.
 
 #include <algorithm>
+#include <array>
 #include <deque>
 #include <functional>
 #include <libpq-fe.h>
@@ -68,6 +69,7 @@ class LoopReads {
   void flush(const std::shared_ptr<Job>& job);
   void await_result(const std::shared_ptr<Job>& job);
   void pipeline_done(const std::shared_ptr<Job>& job);
+  void arm_deadline(const std::shared_ptr<Job>& job);
   void end(const std::shared_ptr<Job>& job, Result<Rows> result, const std::string& sqlstate, bool lost);
 
   Router& router_;
@@ -171,6 +173,8 @@ struct LoopReads::Job {
   PGresult* result = nullptr;  // the query's
   std::string sqlstate;        // the first error, if any
   std::string error;
+  std::unique_ptr<asio::steady_timer> deadline;  // cancels the statement when it passes
+  bool canceled = false;
   ~Job() {
     if (result != nullptr) PQclear(result);
   }
@@ -369,7 +373,30 @@ void LoopReads::start(HostPool& pool, std::unique_ptr<Conn> conn, std::shared_pt
     }
   }
   running_.insert(job.get());
+  if (job->call->deadline.at() != steady::time_point::max()) arm_deadline(job);
   send(job);
+}
+
+// At the request's deadline the server is asked to cancel the statement (57014, which
+// ends the read as kTimeout). PQcancel opens a connection and waits: a db thread sends it.
+void LoopReads::arm_deadline(const std::shared_ptr<Job>& job) {
+  job->deadline = std::make_unique<asio::steady_timer>(loop_, job->call->deadline.at());
+  job->deadline->async_wait([this, weak = std::weak_ptr<Job>(job)](boost::system::error_code ec) {
+    auto j = weak.lock();
+    if (ec || !j || j->conn == nullptr || !running_.contains(j.get())) return;
+    PGcancel* cancel = PQgetCancel(j->conn->pg);
+    if (cancel == nullptr) return;
+    j->canceled = true;
+    auto send_cancel = [cancel] {
+      std::array<char, 256> error{};
+      PQcancel(cancel, error.data(), static_cast<int>(error.size()));
+      PQfreeCancel(cancel);
+    };
+    if (!j->pool->host->executor->submit(steady::now() + std::chrono::seconds(5), send_cancel,
+                                         [cancel](bool) { PQfreeCancel(cancel); })) {
+      PQfreeCancel(cancel);
+    }
+  });
 }
 
 // One pipeline, one round trip: DEALLOCATE ALL and the Prepare when needed, the
@@ -507,6 +534,7 @@ void LoopReads::pipeline_done(const std::shared_ptr<Job>& job) {
 void LoopReads::end(const std::shared_ptr<Job>& job, Result<Rows> result, const std::string& sqlstate,
                     bool lost) {
   running_.erase(job.get());
+  job->deadline.reset();
   HostPool& pool = *job->pool;
   // The connection goes back before the callback runs: the callback may issue the
   // next read at once.

@@ -339,5 +339,25 @@ TEST(LoopReadsPgTest, PreparedStatementsPerConnectionStayBounded) {
   EXPECT_GE(std::stoi(*count.result->rows[0][0]), 1);
 }
 
+TEST(LoopReadsPgTest, AStatementStillRunningAtItsDeadlineIsCanceledOnTheServer) {
+  std::string app = unique_name("ld");
+  auto options = router_options(app, false);
+  options.primary_limits = {.size = 1, .max_overflow = 0};
+  Router router(options);
+  router.start();
+  BoundLoop loop(router);
+  auto slow = loop.read("SELECT pg_sleep(30)::text", {}, Deadline::after(300ms));
+  ASSERT_FALSE(slow.result.ok());
+  EXPECT_EQ(slow.result.error().code, ErrorCode::kTimeout);
+  EXPECT_EQ(slow.result.error().message.rfind("57014: ", 0), 0u) << slow.result.error().message;
+  // The server stopped it (no session still sleeping) and the connection serves the next read.
+  EXPECT_EQ(scalar(primary_url(), "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE '" +
+                                      app + "%' AND query LIKE '%pg_sleep(30)%' AND state = 'active'"),
+            "0");
+  auto next = loop.read("SELECT 'next'");
+  ASSERT_TRUE(next.result.ok()) << next.result.error().message;
+  EXPECT_EQ(next.result->rows[0][0], "next");
+}
+
 }  // namespace
 }  // namespace fraiseql::db::pgtest
