@@ -238,6 +238,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void reject(unsigned status, const std::string& message, std::string_view code) {
     keep_alive_ = false;
     request_ = Request{};
+    cors_origin_.clear();
     request_.method = "-";
     request_.path = "-";
     request_.request_id = generate_request_id();
@@ -250,6 +251,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.reset();
 
     request_ = Request{};
+    cors_origin_.clear();
     auto method = msg.method_string();
     request_.method.assign(method.data(), method.size());
     auto target = msg.target();
@@ -277,6 +279,10 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (route == nullptr) {
       return write(Response::json_error(404, "no such endpoint: " + request_.path, "NOT_FOUND"));
+    }
+    cors_origin_ = allowed_origin(request_.header("Origin"));
+    if (request_.method == "OPTIONS" && !request_.header("Access-Control-Request-Method").empty()) {
+      return write(preflight(*route));
     }
     if (!Router::allows(*route, request_.method)) {
       auto r = Response::json_error(405, "method " + request_.method + " is not allowed on " + request_.path,
@@ -353,6 +359,7 @@ class Session : public std::enable_shared_from_this<Session> {
     append_header(out, "Content-Type", response.content_type);
     append_header(out, "X-Request-Id", request_.request_id);
     for (const auto& [k, v] : response.headers) append_header(out, k, v);
+    if (!cors_origin_.empty()) append_cors(out);
     append_header(out, "Content-Length", std::to_string(response.body.size()));
     if (!keep_alive_ && !http10) append_header(out, "Connection", "close");
     if (keep_alive_ && http10) append_header(out, "Connection", "keep-alive");
@@ -362,6 +369,40 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::async_write(
         stream_, asio::buffer(out_),
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_written(ec); });
+  }
+
+  // The value for Access-Control-Allow-Origin when `origin` may read answers, else empty.
+  [[nodiscard]] std::string allowed_origin(std::string_view origin) const {
+    const auto& cors = server_.options.cors;
+    if (origin.empty() || cors.allowed_origins.empty()) return {};
+    for (const auto& allowed : cors.allowed_origins) {
+      if (allowed == "*") return cors.allow_credentials ? std::string(origin) : "*";
+      if (allowed == origin) return allowed;
+    }
+    return {};
+  }
+
+  // A browser asking whether it may send the real request: 204 with what is allowed,
+  // or 403 when the origin is not on the list.
+  Response preflight(const Route& route) {
+    if (cors_origin_.empty()) {
+      return Response::json_error(403, "origin not allowed", "CORS_ORIGIN_NOT_ALLOWED");
+    }
+    Response r;
+    r.status = 204;
+    r.content_type = "text/plain";
+    r.headers.emplace_back("Access-Control-Allow-Methods", Router::allow_header(route) + ", OPTIONS");
+    r.headers.emplace_back("Access-Control-Allow-Headers", server_.options.cors.allowed_headers);
+    r.headers.emplace_back("Access-Control-Max-Age", std::to_string(server_.options.cors.max_age.count()));
+    return r;
+  }
+
+  void append_cors(std::string& out) const {
+    append_header(out, "Access-Control-Allow-Origin", cors_origin_);
+    append_header(out, "Vary", "Origin");
+    if (server_.options.cors.allow_credentials)
+      append_header(out, "Access-Control-Allow-Credentials", "true");
+    append_header(out, "Access-Control-Expose-Headers", "X-Request-Id, Retry-After, ETag");
   }
 
   static void append_header(std::string& out, std::string_view name, std::string_view value) {
@@ -451,7 +492,8 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  std::string out_;  // the answer being written
+  std::string out_;          // the answer being written
+  std::string cors_origin_;  // Access-Control-Allow-Origin for this request; empty: none
   Server::Impl& server_;
   Loop& loop_;
   Request request_;

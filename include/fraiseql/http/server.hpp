@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "fraiseql/core/result.hpp"
 #include "fraiseql/http/router.hpp"
@@ -20,6 +21,16 @@ class io_context;
 
 namespace fraiseql::http {
 
+/// Cross-origin requests from browsers (CORS). Empty `allowed_origins`: no CORS headers,
+/// so browsers on other origins cannot read answers.
+struct CorsOptions {
+  /// Exact origins ("https://app.example.com"), or "*" for any (then without credentials).
+  std::vector<std::string> allowed_origins;
+  bool allow_credentials = false;
+  std::string allowed_headers = "Content-Type, Authorization, X-Request-Id, Apollo-Require-Preflight";
+  std::chrono::seconds max_age{600};
+};
+
 struct ServerOptions {
   std::string host = "0.0.0.0";
   std::uint16_t port = 8000;
@@ -31,6 +42,7 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait for the next request
   std::chrono::milliseconds write_timeout{30'000};
   bool access_log = true;
+  CorsOptions cors;
   /// Run on each I/O thread before its event loop starts, and after it stopped (before
   /// the loop is destroyed): lets other modules keep per-loop state, e.g. the database
   /// router's connections driven on the loop.
