@@ -274,11 +274,12 @@ class Compiler {
 
   CompiledQuery run(const g::OperationDefinition& op) {
     CompiledQuery out;
-    out.intent = op.operation == g::OperationType::kQuery ? Intent::kRead : Intent::kWrite;
-    if (op.operation != g::OperationType::kQuery) {
-      fail(op.loc, std::string(g::to_string(op.operation)) + " operations are not compiled to SQL yet");
+    // A subscription's event is read like a query: on a replica, in the reader's context.
+    out.intent = op.operation == g::OperationType::kMutation ? Intent::kWrite : Intent::kRead;
+    if (op.operation == g::OperationType::kMutation) {
+      fail(op.loc, "mutation operations are compiled field by field (sql/mutation.hpp)");
     }
-    const g::TypeDef* root = schema_.query_type();
+    const g::TypeDef* root = schema_.root_type(op.operation);
     Groups groups;
     std::set<std::string_view> visited;
     collect(*root, *op.selection_set, groups, visited);
@@ -302,7 +303,7 @@ class Compiler {
     }
     out.sql = "SELECT " + build_object(entries) + "::text";
     out.params = std::move(params_);
-    out.reusable = !shaped_by_variables_ && !bound_root_value &&
+    out.reusable = !shaped_by_variables_ && !bound_root_value && !event_bound_ &&
                    std::all_of(variable_nodes_.begin(), variable_nodes_.end(),
                                [&](const auto& e) { return consumed_.contains(e.first); });
     return out;
@@ -479,6 +480,7 @@ class Compiler {
     const g::Field& field = *fields.front();
     if (field.name.value == "__typename") return quote_literal(root.name) + "::text";
     current_loc_ = field.loc;
+    if (&root == mapping_.schema().subscription_type()) return event_field(fields);
     const RootField* r = mapping_.root(field.name.value);
     if (r == nullptr) {
       fail(field.loc, "Query." + std::string(field.name.value) + " is not served by a view",
@@ -492,6 +494,22 @@ class Compiler {
       case RootKind::kConnection: return connection_query(*r, fields, args);
     }
     return {};
+  }
+
+  /// A @notify field for one event: the row the event names, as a lookup by id.
+  std::string event_field(const std::vector<const g::Field*>& fields) {
+    const g::Field& field = *fields.front();
+    const RootField* r = mapping_.subscription_root(field.name.value);
+    if (r == nullptr || !options_.event_id) {
+      fail(field.loc,
+           "Subscription." + std::string(field.name.value) +
+               (r == nullptr ? " has no @notify channel" : " can only be read for an event"),
+           g::code::kInternalServerError);
+    }
+    json& args = argument_store_.emplace_back(arguments(*r->def, field));
+    args["id"] = *options_.event_id;
+    event_bound_ = true;
+    return single_query(*r, fields, args);
   }
 
   /// `(SELECT coalesce(json_agg(...), '[]') FROM (SELECT obj, keys FROM view ... ) s)`.
@@ -1276,6 +1294,7 @@ class Compiler {
   std::unordered_map<const json*, std::string> variable_nodes_;
   std::unordered_set<const json*> consumed_;
   mutable bool shaped_by_variables_ = false;  // set by the const selection walk too
+  bool event_bound_ = false;                  // a subscription event id is bound: not reusable
 };
 
 }  // namespace

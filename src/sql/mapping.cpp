@@ -67,6 +67,11 @@ const RootField* SchemaMapping::root(std::string_view name) const noexcept {
   return it == roots_.end() ? nullptr : &it->second;
 }
 
+const RootField* SchemaMapping::subscription_root(std::string_view name) const noexcept {
+  auto it = subscription_roots_.find(name);
+  return it == subscription_roots_.end() ? nullptr : &it->second;
+}
+
 Result<SchemaMapping> build_mapping(std::shared_ptr<const graphql::Schema> schema,
                                     const MappingOptions& options) {
   if (schema == nullptr) return make_error(ErrorCode::kInvalidArgument, "no schema");
@@ -169,6 +174,39 @@ Result<SchemaMapping> build_mapping(std::shared_ptr<const graphql::Schema> schem
         }
       }
       m.roots_.emplace(std::string(f.name), r);
+    }
+  }
+  // Subscriptions: each event names one row (by id) of the field's view, read again with
+  // the subscriber's own selection, filter and database context.
+  if (const TypeDef* sub = s.subscription_type()) {
+    for (const graphql::FieldDef& f : sub->fields) {
+      const std::string where = std::string(sub->name) + "." + std::string(f.name);
+      const graphql::Directive* notify = graphql::find_directive(f.directives, "notify");
+      const auto* channel =
+          notify != nullptr ? graphql::as<graphql::StringValue>(graphql::find_argument(*notify, "channel"))
+                            : nullptr;
+      if (channel == nullptr || channel->value.empty()) {
+        fail(where + ": a subscription field needs @notify(channel: \"...\")");
+        continue;
+      }
+      const TypeMapping* node = m.type(f.type.named_type().name);
+      if (node == nullptr || node->view.empty() || f.type.nullable().is_list()) {
+        fail(where + ": a subscription field returns one object of a type with @view");
+        continue;
+      }
+      for (const graphql::InputValueDef& a : f.arguments) {
+        const FieldMapping* target = a.name == "where" ? nullptr : node->field(a.name);
+        if (a.name != "where" && (target == nullptr || target->kind != FieldKind::kLeaf || target->list)) {
+          fail(where + ": argument " + std::string(a.name) + " names no scalar field of " + node->name +
+               ", so it cannot filter events");
+        }
+      }
+      RootField r;
+      r.def = &f;
+      r.kind = RootKind::kSingle;
+      r.type = node;
+      r.channel = std::string(channel->value);
+      m.subscription_roots_.emplace(std::string(f.name), r);
     }
   }
   if (!errors.empty()) return make_error(ErrorCode::kInvalidArgument, errors);

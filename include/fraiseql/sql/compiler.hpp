@@ -36,6 +36,11 @@ struct CompileOptions {
   /// -> JSON text, bound as `json` parameters at their place in the object. A plan that
   /// holds one is not reusable (the value may depend on variables).
   std::vector<std::pair<std::string, std::string>> root_values;
+  /// Subscription operations: the id of the row an event names (from the NOTIFY
+  /// payload). Each @notify root field reads that row of its view with the subscriber's
+  /// selection and `where`; null when the row is not there or not visible. Such a plan is
+  /// not reusable.
+  std::optional<std::string> event_id;
 };
 
 /// Whether the statement may run on a replica.

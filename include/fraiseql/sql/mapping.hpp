@@ -75,11 +75,12 @@ enum class RootKind : uint8_t {
   kAggregate,   ///< `usersAggregate: UserAggregate!`
 };
 
-/// A root field of Query served by SQL.
+/// A root field of Query served by SQL, or of Subscription driven by @notify.
 struct RootField {
   const graphql::FieldDef* def = nullptr;
   RootKind kind = RootKind::kList;
   const TypeMapping* type = nullptr;  ///< the @view type returned (the node type of a connection)
+  std::string channel;                ///< Subscription fields: the @notify channel
 };
 
 /// The mapping of a whole schema. Holds the schema it points into. Move-only: fields
@@ -99,6 +100,12 @@ class SchemaMapping {
   [[nodiscard]] const TypeMapping* type(std::string_view name) const noexcept;
   /// The root Query field `name` served by SQL, or nullptr.
   [[nodiscard]] const RootField* root(std::string_view name) const noexcept;
+  /// The Subscription field `name` (@notify, one object of a @view type), or nullptr.
+  [[nodiscard]] const RootField* subscription_root(std::string_view name) const noexcept;
+  /// Every Subscription field, by name.
+  [[nodiscard]] const std::map<std::string, RootField, std::less<>>& subscription_roots() const noexcept {
+    return subscription_roots_;
+  }
   [[nodiscard]] const std::map<std::string, TypeMapping, std::less<>>& types() const noexcept {
     return types_;
   }
@@ -111,6 +118,7 @@ class SchemaMapping {
   MappingOptions options_;
   std::map<std::string, TypeMapping, std::less<>> types_;
   std::map<std::string, RootField, std::less<>> roots_;
+  std::map<std::string, RootField, std::less<>> subscription_roots_;
 };
 
 /// Reads the directives of `schema` (normally built by build_fraiseql_schema(), so the
