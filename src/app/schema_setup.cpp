@@ -60,6 +60,24 @@ LoadedSchema load_schema(const std::string& path, db::Router& router, std::chron
     return out;
   }
   auto problems = sql::check_mapping(*mapping, columns);
+  // Every @function exists, takes one jsonb and returns mutation_response.
+  if (mapping->schema().mutation_type() != nullptr) {
+    std::promise<Result<db::Rows>> functions_promise;
+    auto functions_future = functions_promise.get_future();
+    router.write(std::string(sql::catalog_functions_query()), {}, Deadline::after(deadline),
+                 [&functions_promise](Result<db::Rows> r) { functions_promise.set_value(std::move(r)); });
+    auto function_rows = functions_future.get();
+    if (!function_rows) {
+      spdlog::critical("cannot read the database's functions: {}", function_rows.error().message);
+      out.exit_code = 1;
+      return out;
+    }
+    std::vector<sql::CatalogFunction> functions;
+    for (const auto& row : function_rows->rows) {
+      if (auto f = sql::catalog_function_from(row)) functions.push_back(std::move(*f));
+    }
+    for (auto& p : sql::check_mutations(*mapping, functions)) problems.push_back(std::move(p));
+  }
   if (!problems.empty()) {
     for (const auto& p : problems) spdlog::critical("{}", p);
     spdlog::critical("{}: {} mismatch(es) with the database", path, problems.size());

@@ -259,6 +259,12 @@ std::string build_object(const std::vector<std::pair<std::string, std::string>>&
 }
 
 class Compiler {
+  // Mutation results project their entity the way compile() projects embedded objects.
+  friend ObjectProjection sql::project_object(const SchemaMapping&, const g::Document&, const json&,
+                                              const TypeMapping&, const std::vector<const g::Field*>&,
+                                              std::string_view, std::vector<Param>&,
+                                              std::vector<g::PathSegment>, const CompileOptions&);
+
  public:
   Compiler(const SchemaMapping& mapping, const g::Document& document, const json& variables,
            const CompileOptions& options)
@@ -1342,6 +1348,26 @@ CompileResult compile(const SchemaMapping& mapping, const g::Document& document,
     result.errors.push_back(std::move(f.error));
   }
   return result;
+}
+
+// ---- objects of mutation results --------------------------------------------------
+
+ObjectProjection project_object(const SchemaMapping& mapping, const g::Document& document,
+                                const json& variables, const TypeMapping& type,
+                                const std::vector<const g::Field*>& fields, std::string_view data,
+                                std::vector<Param>& params, std::vector<g::PathSegment> path,
+                                const CompileOptions& options) {
+  ObjectProjection out;
+  Compiler c(mapping, document, variables, options);
+  c.params_ = std::move(params);
+  c.path_ = std::move(path);
+  try {
+    out.sql = c.row_object(Scope{&type, "", std::string(data)}, c.sub_groups(*type.type, fields));
+  } catch (CompileFailure& f) {
+    out.errors.push_back(std::move(f.error));
+  }
+  params = std::move(c.params_);
+  return out;
 }
 
 }  // namespace fraiseql::sql

@@ -122,4 +122,23 @@ std::string quote_ident(std::string_view s);
 /// `s` as an SQL string literal (used for names from the schema only, never for values).
 std::string quote_literal(std::string_view s);
 
+/// An object projected by project_object(): an SQL expression of type json, or errors.
+struct ObjectProjection {
+  std::string sql;
+  std::vector<graphql::GraphQLError> errors;
+
+  [[nodiscard]] bool ok() const noexcept { return errors.empty(); }
+};
+
+/// The JSON of one object of mapped type `type` read from the jsonb SQL expression `data`,
+/// with the selection sets of `fields` (the nodes of one response key), projected the
+/// way compile() projects an object embedded in a view's `data` (@join fields joined from
+/// their views). Used for mutation results (sql/mutation.hpp). Parameters are appended
+/// to `params` and numbered after those it holds; errors carry paths below `path`.
+ObjectProjection project_object(const SchemaMapping& mapping, const graphql::Document& document,
+                                const nlohmann::json& variables, const TypeMapping& type,
+                                const std::vector<const graphql::Field*>& fields, std::string_view data,
+                                std::vector<Param>& params, std::vector<graphql::PathSegment> path,
+                                const CompileOptions& options = {});
+
 }  // namespace fraiseql::sql
