@@ -48,9 +48,16 @@ done <"$DEMO_DIR/env"
 # into the primary, and its GraphQL schema as the daemon's schema.
 load_example() {
   local sql=examples/blog/schema.sql seed=examples/blog/seed.sql graphql=examples/blog/schema.graphql
+  local functions=examples/blog/functions.sql
   if [[ -f $sql ]]; then
     say "loading $sql into the primary"
     scripts/services.sh psql "$DEMO_DIR" primary -q -f "$FRAISEQL_ROOT/$sql"
+    # Mutation functions return the shipped mutation_response type: load it first.
+    if [[ -f $functions ]]; then
+      say "loading sql/mutation_response.sql and $functions into the primary"
+      scripts/services.sh psql "$DEMO_DIR" primary -q -f "$FRAISEQL_ROOT/sql/mutation_response.sql"
+      scripts/services.sh psql "$DEMO_DIR" primary -q -f "$FRAISEQL_ROOT/$functions"
+    fi
     if [[ -f $seed ]]; then
       say "loading $seed into the primary"
       scripts/services.sh psql "$DEMO_DIR" primary -q -f "$FRAISEQL_ROOT/$seed"

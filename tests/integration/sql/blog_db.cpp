@@ -71,6 +71,9 @@ void create_blog_db() {
   conn_ptr() = std::make_unique<pqxx::connection>(url_for(db_name()));
   pqxx::nontransaction tx(*conn_ptr());
   tx.exec(fraiseql::testing::read_file(fraiseql::testing::source_path("examples/blog/schema.sql")));
+  // The mutation functions return the shipped mutation_response type.
+  tx.exec(fraiseql::testing::read_file(fraiseql::testing::source_path("sql/mutation_response.sql")));
+  tx.exec(fraiseql::testing::read_file(fraiseql::testing::source_path("examples/blog/functions.sql")));
   tx.exec(kSeed);
   // Timestamps render the same whatever the server's default zone.
   tx.exec("SET TIME ZONE 'UTC'");
