@@ -1,20 +1,29 @@
 #include "fraiseql/exec/engine.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
 #include <list>
 #include <mutex>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 #include <prometheus/counter.h>
 #include <prometheus/histogram.h>
 
+#include "fraiseql/cache/cache.hpp"
 #include "fraiseql/core/json.hpp"
 #include "fraiseql/graphql/coercion.hpp"
 #include "fraiseql/graphql/introspection.hpp"
 #include "fraiseql/graphql/operation.hpp"
+#include "fraiseql/graphql/printer.hpp"
 #include "fraiseql/metrics/registry.hpp"
+
+#include "response_cache.hpp"
 
 namespace fraiseql::exec {
 
@@ -26,6 +35,14 @@ std::string error_response(std::string message, std::string_view code) {
   e.message = std::move(message);
   e.code = std::string(code);
   return graphql::errors_response_json({e});
+}
+
+std::string body_etag(std::string_view body) {
+  // 128 bits of SHA-256: a strong validator, short enough for a header.
+  std::string tag = "\"";
+  tag.append(sha256_hex(body), 0, 32);
+  tag.push_back('"');
+  return tag;
 }
 
 // Least-recently-used map from document text to its prepared form. One lock: a lookup
@@ -72,6 +89,59 @@ class Engine::DocumentCache {
   std::uint64_t misses_ = 0;
 };
 
+// Invalidates a mutation's types a second time once replicas must have replayed it: a
+// query that missed meanwhile may have read a replica still behind the write and
+// stored what it saw. The delay is constant, so the queue stays in time order.
+class Engine::DelayedInvalidations {
+ public:
+  DelayedInvalidations(std::shared_ptr<cache::Cache> cache, std::chrono::milliseconds delay)
+      : cache_(std::move(cache)), delay_(delay), thread_([this] { run(); }) {}
+  ~DelayedInvalidations() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  DelayedInvalidations(const DelayedInvalidations&) = delete;
+  DelayedInvalidations& operator=(const DelayedInvalidations&) = delete;
+
+  void schedule(std::vector<std::string> tags) {
+    {
+      std::lock_guard lock(mu_);
+      queue_.emplace_back(std::chrono::steady_clock::now() + delay_, std::move(tags));
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mu_);
+    while (!stopping_) {
+      if (queue_.empty()) {
+        cv_.wait(lock);
+        continue;
+      }
+      if (cv_.wait_until(lock, queue_.front().first, [this] { return stopping_; })) return;
+      if (queue_.front().first > std::chrono::steady_clock::now()) continue;
+      auto tags = std::move(queue_.front().second);
+      queue_.pop_front();
+      lock.unlock();
+      cache_->invalidate(tags);
+      lock.lock();
+    }
+  }
+
+  std::shared_ptr<cache::Cache> cache_;
+  std::chrono::milliseconds delay_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::pair<std::chrono::steady_clock::time_point, std::vector<std::string>>> queue_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: started once the rest is built
+};
+
 struct Engine::Metrics {
   explicit Metrics(metrics::Registry& registry) {
     auto& ops = prometheus::BuildCounter()
@@ -111,7 +181,12 @@ Engine::Engine(std::shared_ptr<const graphql::Schema> schema, EngineOptions opti
       data_(std::move(data)),
       cache_(std::make_unique<DocumentCache>(options_.document_cache_entries)),
       persisted_(options_.persisted_query_entries),
-      metrics_(registry != nullptr ? std::make_unique<Metrics>(*registry) : nullptr) {}
+      metrics_(registry != nullptr ? std::make_unique<Metrics>(*registry) : nullptr) {
+  if (options_.response_cache.cache && options_.response_cache.replica_lag.count() > 0) {
+    reinvalidate_ = std::make_unique<DelayedInvalidations>(options_.response_cache.cache,
+                                                           options_.response_cache.replica_lag);
+  }
+}
 
 Engine::~Engine() = default;
 
@@ -141,6 +216,9 @@ std::shared_ptr<const PreparedDocument> Engine::prepare(std::string text) {
   } else {
     doc->document.emplace(std::move(parsed).document());
     doc->errors = graphql::validate(*schema_, *doc->document, options_.validation);
+    if (options_.response_cache.cache && doc->errors.empty()) {
+      doc->normalized_hash = sha256_hex(graphql::print(*doc->document));
+    }
   }
   std::shared_ptr<const PreparedDocument> shared = std::move(doc);
   if (cacheable) cache_->insert(shared);
@@ -154,6 +232,39 @@ OperationResponse request_error(std::string message, std::string_view code) {
 }
 
 constexpr std::string_view kBadRequestCode = "BAD_REQUEST";
+
+std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The response cache's view of an operation, worked out once per document.
+std::shared_ptr<const CachePolicy> policy_of(const graphql::Schema& schema, const PreparedDocument& doc,
+                                             const graphql::OperationDefinition& operation,
+                                             const EngineOptions::ResponseCache& options) {
+  const std::string name(operation.name.value);
+  {
+    std::lock_guard lock(doc.plans_mu);
+    if (auto it = doc.cache_policies.find(name); it != doc.cache_policies.end()) {
+      return std::static_pointer_cast<const CachePolicy>(it->second);
+    }
+  }
+  auto policy = std::make_shared<const CachePolicy>(cache_policy(schema, *doc.document, operation, options));
+  std::lock_guard lock(doc.plans_mu);
+  doc.cache_policies.emplace(name, policy);
+  return policy;
+}
+
+// A response served from a cache entry.
+OperationResponse from_entry(const EntryView& entry, cache::Level level, bool scoped) {
+  OperationResponse r{Outcome::kExecuted, std::string(entry.body)};
+  r.cache = level == cache::Level::kLocal ? CacheStatus::kHitLocal : CacheStatus::kHitRedis;
+  r.max_age = std::chrono::seconds(std::max<std::int64_t>(0, (entry.expires_unix_ms - unix_ms()) / 1000));
+  r.etag = std::string(entry.etag);
+  r.private_scope = scoped;
+  return r;
+}
 
 bool is_sha256_hex(std::string_view s) {
   if (s.size() != 64) return false;
@@ -299,7 +410,7 @@ void Engine::execute(OperationRequest request, Done done) {
                                                    graphql::code::kInternalServerError)});
       return;
     }
-    data_->execute(std::move(ready), std::move(done));
+    execute_data(std::move(ready), request.auth_scope, std::move(done));
     return;
   }
   std::string body = "{\"data\":{";
@@ -313,6 +424,72 @@ void Engine::execute(OperationRequest request, Done done) {
   }
   body += "}}";
   done({Outcome::kExecuted, std::move(body)});
+}
+
+void Engine::execute_data(ReadyOperation ready, const std::string& auth_scope, Done done) {
+  const auto& options = options_.response_cache;
+  if (!options.cache || ready.operation->operation == graphql::OperationType::kSubscription) {
+    data_->execute(std::move(ready), std::move(done));
+    return;
+  }
+  auto policy = policy_of(*schema_, *ready.prepared, *ready.operation, options);
+  if (ready.operation->operation == graphql::OperationType::kMutation) {
+    if (policy->tags.empty()) {
+      data_->execute(std::move(ready), std::move(done));
+      return;
+    }
+    data_->execute(std::move(ready), [cache = options.cache, again = reinvalidate_.get(), policy,
+                                      done = std::move(done)](OperationResponse r) {
+      // Before answering: this instance's next read of these types misses (the local
+      // bump is immediate; Redis and the other instances follow).
+      if (r.outcome == Outcome::kExecuted) {
+        cache->invalidate(policy->tags);
+        if (again != nullptr) again->schedule(policy->tags);
+      }
+      done(std::move(r));
+    });
+    return;
+  }
+  if (!policy->cacheable) {
+    data_->execute(std::move(ready), std::move(done));
+    return;
+  }
+  const bool scoped = !auth_scope.empty();
+  std::string key = response_cache_key(ready.prepared->normalized_hash, ready.operation->name.value,
+                                       ready.variables, auth_scope);
+  struct Pending {
+    ReadyOperation ready;
+    Done done;
+  };
+  auto pending = std::make_shared<Pending>(Pending{std::move(ready), std::move(done)});
+  // The answer may come on the cache's thread: everything below only hands work on.
+  options.cache->lookup(
+      key, policy->tags, Deadline::after(options.flight_wait),
+      [pending, policy, scoped, data = data_](cache::Lookup found) {
+        if (found.hit()) {
+          if (auto entry = decode_entry(*found.body)) {
+            pending->done(from_entry(*entry, found.level, scoped));
+            return;
+          }
+        }
+        auto fill = std::make_shared<cache::Fill>(std::move(found.fill));
+        data->execute(std::move(pending->ready),
+                      [fill, policy, scoped, done = std::move(pending->done)](OperationResponse r) {
+                        // Only a whole answer is kept: errors (a timeout, a refused argument) are not
+                        // remembered. Dropping the fill releases identical requests waiting on it.
+                        if (r.outcome == Outcome::kExecuted && r.body.starts_with("{\"data\":")) {
+                          r.cache = CacheStatus::kMiss;
+                          r.max_age = policy->ttl;
+                          r.etag = body_etag(r.body);
+                          r.private_scope = scoped;
+                          if (*fill) {
+                            fill->put(encode_entry(r.body, unix_ms() + policy->ttl.count() * 1000, r.etag),
+                                      std::chrono::duration_cast<std::chrono::milliseconds>(policy->ttl));
+                          }
+                        }
+                        done(std::move(r));
+                      });
+      });
 }
 
 }  // namespace fraiseql::exec

@@ -4,6 +4,7 @@
 /// meta-fields (`__schema`, `__type`, `__typename`) in process and hand every other root
 /// field to a DataSource, which turns the operation into SQL.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -33,6 +34,10 @@ namespace fraiseql::metrics {
 class Registry;
 }  // namespace fraiseql::metrics
 
+namespace fraiseql::cache {
+class Cache;
+}  // namespace fraiseql::cache
+
 namespace fraiseql::exec {
 
 /// What a transport received: the GraphQL-over-HTTP request parameters.
@@ -45,6 +50,10 @@ struct OperationRequest {
   /// Set for GET: only queries run, a mutation is refused (kMethodNotAllowed).
   bool queries_only = false;
   std::string request_id;
+  /// Who is asking, as far as authorisation is concerned (roles, tenant...): part of the
+  /// response-cache key, so two scopes never share an entry. Empty is anonymous, the
+  /// only scope until authentication fills it in.
+  std::string auth_scope;
 };
 
 /// How an operation ended; transports map it to a status (GraphQL over HTTP §7).
@@ -58,9 +67,24 @@ enum class Outcome : std::uint8_t {
   kInternalError,     // a defect; no `data`
 };
 
+/// Where a response came from, as far as the response cache is concerned.
+enum class CacheStatus : std::uint8_t {
+  kNone,      // not cacheable (a mutation, no @cached, the cache off, an error...)
+  kMiss,      // cacheable, computed now and stored
+  kHitLocal,  // served by the in-process tier
+  kHitRedis,  // served by Redis
+};
+
 struct OperationResponse {
   Outcome outcome = Outcome::kExecuted;
   std::string body;  // the whole GraphQL response, JSON text
+  CacheStatus cache = CacheStatus::kNone;
+  /// For a cacheable response (cache != kNone): how long it stays fresh, in seconds (a
+  /// cached entry's remaining lifetime), and a strong entity tag of the body, quoted.
+  std::chrono::seconds max_age{0};
+  std::string etag;
+  /// The response depends on the caller's auth_scope: shared HTTP caches must not keep it.
+  bool private_scope = false;
 };
 
 using Done = std::function<void(OperationResponse)>;
@@ -75,6 +99,11 @@ struct PreparedDocument {
   /// kept with the document so a repeated request skips compilation too. Opaque here.
   mutable std::mutex plans_mu;
   mutable std::unordered_map<std::string, std::shared_ptr<const void>> plans;
+  /// The response cache's view of each operation (lifetime, tags), by operation name;
+  /// opaque here, worked out once per document (response_cache.cpp).
+  mutable std::unordered_map<std::string, std::shared_ptr<const void>> cache_policies;
+  /// SHA-256 of the printed document: texts that differ only in ignored tokens share it.
+  std::string normalized_hash;
 };
 
 /// One operation ready to run: its document, definition, coerced variables, and the
@@ -108,6 +137,25 @@ struct EngineOptions {
   std::size_t persisted_query_entries = 10'000;
   /// When set, only the documents it holds run (by hash or by text).
   std::shared_ptr<const AllowList> allow_list;
+
+  /// The response cache. Only queries are cached: a
+  /// query whose root fields all carry a lifetime (`@cached(ttl:)` on the field or on the
+  /// type it returns, else default_ttl when cache_all_queries) keeps its response for the
+  /// smallest of them. A mutation that returns invalidates the types its root fields name
+  /// in `@function(invalidates:)`.
+  struct ResponseCache {
+    std::shared_ptr<cache::Cache> cache;  // null: nothing is cached
+    std::chrono::seconds default_ttl{300};
+    /// Cache queries with no @cached too, for default_ttl.
+    bool cache_all_queries = false;
+    /// How long a request waits for an identical one already computing its response
+    /// before it computes its own.
+    std::chrono::milliseconds flight_wait{30'000};
+    /// With read replicas: their lag bound. A mutation's types are invalidated again
+    /// after it, dropping whatever was filled meanwhile from a replica that had not yet
+    /// replayed the write. Zero: once only.
+    std::chrono::milliseconds replica_lag{0};
+  } response_cache;
 };
 
 class Engine {
@@ -130,6 +178,11 @@ class Engine {
 
   [[nodiscard]] const graphql::Schema& schema() const noexcept { return *schema_; }
 
+  /// The response cache, or null.
+  [[nodiscard]] const std::shared_ptr<cache::Cache>& response_cache() const noexcept {
+    return options_.response_cache.cache;
+  }
+
   struct CacheStats {
     std::uint64_t hits = 0;
     std::uint64_t misses = 0;
@@ -142,6 +195,9 @@ class Engine {
   // Replaces a persisted query's hash by its document and applies the allow-list;
   // an answer when the request stops here.
   std::optional<OperationResponse> resolve_document(OperationRequest& request);
+  // Runs a data operation through the response cache: a query looks it up (and fills it
+  // on a miss), a mutation invalidates what it names once it has run.
+  void execute_data(ReadyOperation ready, const std::string& auth_scope, Done done);
   std::shared_ptr<const graphql::Schema> schema_;
   EngineOptions options_;
   std::shared_ptr<DataSource> data_;
@@ -149,9 +205,14 @@ class Engine {
   PersistedQueryStore persisted_;
   struct Metrics;
   std::unique_ptr<Metrics> metrics_;  // null without a registry
+  class DelayedInvalidations;
+  std::unique_ptr<DelayedInvalidations> reinvalidate_;  // null without replica_lag
 };
 
 /// `{"errors":[...]}` for one error with `code`.
 std::string error_response(std::string message, std::string_view code);
+
+/// A strong HTTP entity tag of a response body, quoted: `"` + 32 hex digits + `"`.
+std::string body_etag(std::string_view body);
 
 }  // namespace fraiseql::exec
