@@ -132,6 +132,22 @@ DecodedGraphQLRequest decode_post(const Request& request) {
   return d;
 }
 
+// RFC 9110 §13.1.2: If-None-Match is `*` or a list of entity tags; weak comparison.
+bool none_match(std::string_view header, std::string_view etag) {
+  auto opaque = [](std::string_view t) {
+    t = trim(t);
+    if (t.starts_with("W/")) t.remove_prefix(2);
+    return t;
+  };
+  while (!header.empty()) {
+    auto comma = header.find(',');
+    std::string_view element = opaque(header.substr(0, comma));
+    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
+    if (element == "*" || element == opaque(etag)) return true;
+  }
+  return false;
+}
+
 DecodedGraphQLRequest decode_get(const Request& request) {
   DecodedGraphQLRequest d;
   auto& op = d.operation;
@@ -209,6 +225,20 @@ unsigned graphql_status(exec::Outcome outcome, GraphQLMedia media) noexcept {
   return 500;
 }
 
+void http_caching(const exec::OperationResponse& response, std::string_view if_none_match, Response& out) {
+  // Only what the response cache would keep may be kept downstream, for no longer than
+  // the entry lives; the rest (errors, mutations refused over GET, uncached queries)
+  // must not be stored, so a browser or proxy never answers for us.
+  if (response.cache == exec::CacheStatus::kNone || response.outcome != exec::Outcome::kExecuted) {
+    out.headers.emplace_back("Cache-Control", "no-store");
+    return;
+  }
+  out.headers.emplace_back("Cache-Control", (response.private_scope ? "private, max-age=" : "max-age=") +
+                                                std::to_string(response.max_age.count()));
+  out.headers.emplace_back("ETag", response.etag);
+  if (!if_none_match.empty() && none_match(if_none_match, response.etag)) out.status = 304;
+}
+
 Route graphql_route(exec::Engine& engine, std::string path) {
   Route route;
   route.path = std::move(path);
@@ -228,12 +258,21 @@ Route graphql_route(exec::Engine& engine, std::string path) {
     }
     // The completion is shared: the data source may finish on another thread.
     auto shared = std::make_shared<Completion>(std::move(completion));
-    engine.execute(std::move(decoded.operation), [shared, media = *media](exec::OperationResponse r) {
-      Response res = Response::json(graphql_status(r.outcome, media), std::move(r.body));
-      res.content_type = std::string(graphql_content_type(media));
-      if (r.outcome == exec::Outcome::kMethodNotAllowed) res.headers.emplace_back("Allow", "POST");
-      shared->send(std::move(res));
-    });
+    const bool get = request.method == "GET";
+    std::string if_none_match(get ? request.header("If-None-Match") : std::string_view{});
+    engine.execute(
+        std::move(decoded.operation),
+        [shared, media = *media, get, if_none_match = std::move(if_none_match)](exec::OperationResponse r) {
+          Response res;
+          if (get) http_caching(r, if_none_match, res);
+          if (res.status != 304) {
+            res.status = graphql_status(r.outcome, media);
+            res.body = std::move(r.body);
+          }
+          res.content_type = std::string(graphql_content_type(media));
+          if (r.outcome == exec::Outcome::kMethodNotAllowed) res.headers.emplace_back("Allow", "POST");
+          shared->send(std::move(res));
+        });
   };
   return route;
 }

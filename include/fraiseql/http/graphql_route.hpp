@@ -35,6 +35,12 @@ DecodedGraphQLRequest decode_graphql_request(const Request& request);
 /// The HTTP status for an operation outcome in a media type.
 unsigned graphql_status(exec::Outcome outcome, GraphQLMedia media) noexcept;
 
+/// HTTP caching of a GET answer (RFC 9111): `Cache-Control: max-age=<remaining
+/// lifetime>` (`private, ...` when it depends on the caller's scope) and a strong `ETag`
+/// when exec says the response is cacheable, `no-store` otherwise. Sets `out.status` to
+/// 304 when `if_none_match` lists the ETag; the caller then sends no body.
+void http_caching(const exec::OperationResponse& response, std::string_view if_none_match, Response& out);
+
 /// POST|GET `path`, running operations on `engine` (which must outlive the route).
 Route graphql_route(exec::Engine& engine, std::string path = "/graphql");
 
