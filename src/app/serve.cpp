@@ -7,9 +7,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include "fraiseql/cache/cache.hpp"
 #include "fraiseql/core/version.hpp"
 #include "fraiseql/db/host_checker.hpp"
 #include "fraiseql/db/router.hpp"
+#include "fraiseql/exec/cache_warmer.hpp"
 #include "fraiseql/exec/engine.hpp"
 #include "fraiseql/exec/sql_data_source.hpp"
 #include "fraiseql/http/graphql_route.hpp"
@@ -77,6 +79,21 @@ int serve(const Settings& settings, const std::vector<std::string>& warnings) {
   db::Router db(db_options, &registry);
   db.start();
 
+  // Response cache: in process, plus Redis when REDIS_URL is set (DESIGN §4).
+  std::shared_ptr<cache::Cache> response_cache;
+  if (settings.cache.enabled && !settings.schema_path.empty()) {
+    cache::CacheOptions cache_options;
+    cache_options.max_bytes = settings.cache.l1_max_bytes;
+    cache_options.redis_url = settings.redis_url;
+    cache_options.key_prefix = settings.cache.key_prefix;
+    cache_options.redis_timeout = settings.cache.redis_timeout;
+    cache_options.breaker_recovery = settings.cache.redis_breaker_recovery;
+    response_cache = std::make_shared<cache::Cache>(cache_options, &registry);
+    response_cache->start();
+    spdlog::info("response cache: {} MiB in process{}", settings.cache.l1_max_bytes >> 20U,
+                 settings.redis_url.empty() ? " (no REDIS_URL: no shared tier)" : ", shared through Redis");
+  }
+
   std::shared_ptr<exec::Engine> engine;
   if (!settings.schema_path.empty()) {
     auto loaded = load_schema(settings.schema_path, db, settings.health_timeout * 5);
@@ -110,6 +127,11 @@ int serve(const Settings& settings, const std::vector<std::string>& warnings) {
       spdlog::info("allow-list: {} operation(s); other documents are refused", list->size());
       engine_options.allow_list = std::make_shared<const exec::AllowList>(std::move(*list));
     }
+    engine_options.response_cache.cache = response_cache;
+    engine_options.response_cache.default_ttl =
+        std::chrono::duration_cast<std::chrono::seconds>(settings.cache.default_ttl);
+    engine_options.response_cache.cache_all_queries = settings.cache.cache_all_queries;
+    if (!settings.replica_urls.empty()) engine_options.response_cache.replica_lag = settings.max_replica_lag;
     auto source = std::make_shared<exec::SqlDataSource>(loaded.mapping, db, sql_options);
     engine = std::make_shared<exec::Engine>(loaded.mapping->schema_ptr(), engine_options, source, &registry);
   } else {
@@ -151,6 +173,19 @@ int serve(const Settings& settings, const std::vector<std::string>& warnings) {
   spdlog::info("listening on {}:{} (database {})", settings.server.host, server.port(),
                db::redact(settings.database_url));
 
+  // Cache warming: through the engine, so the answers land in the cache.
+  std::unique_ptr<exec::CacheWarmer> warmer;
+  if (engine && response_cache && !settings.cache.warm.empty()) {
+    std::vector<exec::OperationRequest> warm;
+    for (const auto& item : settings.cache.warm) {
+      if (auto op = exec::parse_warm_operation(item)) warm.push_back(std::move(*op));
+    }
+    exec::CacheWarmerOptions warm_options{.interval = settings.cache.warm_interval,
+                                          .retry = settings.cache.warm_retry};
+    warmer = std::make_unique<exec::CacheWarmer>(*engine, std::move(warm), warm_options);
+    warmer->start();
+  }
+
   int sig = wait_for_signal(signals);
   spdlog::info("received {}, draining (grace {} ms)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
                settings.shutdown_grace.count());
@@ -161,6 +196,7 @@ int serve(const Settings& settings, const std::vector<std::string>& warnings) {
     spdlog::warn("grace period over with {} request(s) in flight; stopping anyway", server.in_flight());
   }
   server.stop();
+  if (warmer) warmer->stop();
   db.stop();
   spdlog::info("stopped");
   log::shutdown();

@@ -1,5 +1,7 @@
 #include "settings.hpp"
 
+#include "fraiseql/exec/cache_warmer.hpp"
+
 namespace fraiseql::app {
 
 using config::KeySpec;
@@ -162,6 +164,58 @@ const std::vector<KeySpec>& settings_spec() {
          .env = {"REDIS_URL"},
          .doc = "redis://host:port/db of the shared cache tier; empty runs the in-process tier alone.",
          .secret = true});
+    add({.path = "cache.enabled",
+         .type = Type::kBool,
+         .default_value = "true",
+         .doc = "The response cache; false runs every query on the database."});
+    add({.path = "cache.l1_max_bytes",
+         .type = Type::kBytes,
+         .default_value = "256MiB",
+         .doc = "Bytes of responses kept in process (least recently used go first).",
+         .min = 1 << 20,
+         .max = 1LL << 40});
+    add({.path = "cache.default_ttl",
+         .type = Type::kDuration,
+         .default_value = "5m",
+         .doc = "Lifetime of queries without @cached when cache.cache_all_queries is on.",
+         .min = 1000,
+         .max = 86'400'000});
+    add({.path = "cache.cache_all_queries",
+         .type = Type::kBool,
+         .default_value = "false",
+         .doc = "Cache queries without @cached too, for cache.default_ttl."});
+    add({.path = "cache.redis_timeout",
+         .type = Type::kDuration,
+         .default_value = "100ms",
+         .doc = "Deadline of every Redis call of the cache; a late answer counts as a miss.",
+         .min = 1,
+         .max = 60'000});
+    add({.path = "cache.redis_breaker_recovery",
+         .type = Type::kDuration,
+         .default_value = "60s",
+         .doc = "After 5 failed Redis calls the cache stops asking Redis for this long, then tries again.",
+         .min = 10,
+         .max = 3'600'000});
+    add({.path = "cache.key_prefix",
+         .type = Type::kString,
+         .default_value = "fraiseql:cache:",
+         .doc = "Prefix of the cache's Redis keys and channel; daemons sharing entries use the same."});
+    add({.path = "cache.warm",
+         .type = Type::kList,
+         .doc = "Operations run at start-up and every cache.warm_interval to fill the cache, each a JSON "
+                "object like a POST body: {\"query\": ..., \"variables\": ..., \"operationName\": ...}."});
+    add({.path = "cache.warm_interval",
+         .type = Type::kDuration,
+         .default_value = "5m",
+         .doc = "How often the cache.warm operations run again.",
+         .min = 1000,
+         .max = 86'400'000});
+    add({.path = "cache.warm_retry",
+         .type = Type::kDuration,
+         .default_value = "1m",
+         .doc = "After a warming round with a failure, the next one comes this soon.",
+         .min = 100,
+         .max = 86'400'000});
     add({.path = "schema.path",
          .type = Type::kString,
          .doc = "The GraphQL schema (SDL with FraiseQL directives)."});
@@ -346,6 +400,23 @@ Result<Settings> load_settings(const std::optional<std::string>& file, const con
     return make_error(ErrorCode::kInvalidArgument,
                       "config: database.url (from " + v.origin("database.url") +
                           "): expected a postgresql:// URL or a libpq key=value string");
+  }
+  s.cache.enabled = v.boolean("cache.enabled");
+  s.cache.l1_max_bytes = static_cast<std::size_t>(v.bytes("cache.l1_max_bytes"));
+  s.cache.default_ttl = v.duration("cache.default_ttl");
+  s.cache.cache_all_queries = v.boolean("cache.cache_all_queries");
+  s.cache.redis_timeout = v.duration("cache.redis_timeout");
+  s.cache.redis_breaker_recovery = v.duration("cache.redis_breaker_recovery");
+  s.cache.key_prefix = v.string("cache.key_prefix");
+  s.cache.warm = v.list("cache.warm");
+  s.cache.warm_interval = v.duration("cache.warm_interval");
+  s.cache.warm_retry = v.duration("cache.warm_retry");
+  for (std::size_t i = 0; i < s.cache.warm.size(); ++i) {
+    // Checked here so that a typo stops start-up rather than warming nothing.
+    if (auto op = exec::parse_warm_operation(s.cache.warm[i]); !op) {
+      return make_error(ErrorCode::kInvalidArgument, "config: cache.warm[" + std::to_string(i) + "] (from " +
+                                                         v.origin("cache.warm") + "): " + op.error().message);
+    }
   }
   s.schema_path = v.string("schema.path");
   s.persisted_queries = v.boolean("graphql.persisted_queries");

@@ -14,11 +14,26 @@
 
 namespace fraiseql::app {
 
+/// The response cache (cache.*); REDIS_URL (redis.url) adds its shared tier.
+struct CacheSettings {
+  std::vector<std::string> warm;  // JSON request objects, checked at load
+  std::string key_prefix = "fraiseql:cache:";
+  std::size_t l1_max_bytes = std::size_t{256} << 20U;
+  std::chrono::milliseconds default_ttl{300'000};
+  std::chrono::milliseconds redis_timeout{100};
+  std::chrono::milliseconds redis_breaker_recovery{60'000};
+  std::chrono::milliseconds warm_interval{300'000};
+  std::chrono::milliseconds warm_retry{60'000};
+  bool enabled = true;
+  bool cache_all_queries = false;
+};
+
 struct Settings {
   // Grouped by size rather than by section, so the struct has no padding holes.
   http::ServerOptions server;
   ws::Options ws;
   log::Options log;
+  CacheSettings cache;
   std::string database_url;
   std::vector<std::string> replica_urls;
   std::string redis_url;

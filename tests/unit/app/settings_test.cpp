@@ -70,5 +70,47 @@ TEST(Settings, PortOutOfRangeNamesTheKey) {
   EXPECT_NE(s.error().message.find("server.port"), std::string::npos) << s.error().message;
 }
 
+TEST(Settings, CacheDefaultsFollowTheScalingGuide) {
+  const auto s = load_settings(testing::source_path(kExample), {});
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_TRUE(s->cache.enabled);
+  EXPECT_EQ(s->cache.default_ttl, std::chrono::seconds(300));
+  EXPECT_FALSE(s->cache.cache_all_queries);
+  EXPECT_EQ(s->cache.redis_timeout, std::chrono::milliseconds(100));
+  EXPECT_EQ(s->cache.warm_interval, std::chrono::seconds(300));
+  EXPECT_EQ(s->cache.warm_retry, std::chrono::seconds(60));
+  EXPECT_EQ(s->cache.l1_max_bytes, std::size_t{256} << 20U);
+  EXPECT_TRUE(s->cache.warm.empty());
+  EXPECT_TRUE(s->redis_url.empty());  // the in-process tier alone
+}
+
+TEST(Settings, CacheKeysFromTheEnvironment) {
+  const auto s = load_settings(std::nullopt, {{"DATABASE_URL", "dbname=x"},
+                                              {"FRAISEQL_CACHE_ENABLED", "false"},
+                                              {"FRAISEQL_CACHE_DEFAULT_TTL", "2m"},
+                                              {"FRAISEQL_CACHE_CACHE_ALL_QUERIES", "true"},
+                                              {"FRAISEQL_CACHE_WARM", R"({"query":"{ users { id } }"})"}});
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_FALSE(s->cache.enabled);
+  EXPECT_EQ(s->cache.default_ttl, std::chrono::seconds(120));
+  EXPECT_TRUE(s->cache.cache_all_queries);
+  ASSERT_EQ(s->cache.warm.size(), 1U);
+}
+
+TEST(Settings, ABadWarmOperationNamesTheKeyAndItsIndex) {
+  const auto s = load_settings(std::nullopt,
+                               {{"DATABASE_URL", "dbname=x"}, {"FRAISEQL_CACHE_WARM", "{ users { id } }"}});
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find("cache.warm[0]"), std::string::npos) << s.error().message;
+  EXPECT_NE(s.error().message.find("expected a JSON object"), std::string::npos) << s.error().message;
+}
+
+TEST(Settings, ACacheTtlOutOfRangeNamesTheKey) {
+  const auto s =
+      load_settings(std::nullopt, {{"DATABASE_URL", "dbname=x"}, {"FRAISEQL_CACHE_DEFAULT_TTL", "0s"}});
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find("cache.default_ttl"), std::string::npos) << s.error().message;
+}
+
 }  // namespace
 }  // namespace fraiseql::app
