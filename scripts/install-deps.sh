@@ -11,6 +11,7 @@ PACKAGES=(
   nlohmann-json3-dev libspdlog-dev libyaml-cpp-dev libssl-dev libgtest-dev libgmock-dev
   postgresql-15 postgresql-contrib redis-server nginx-light wrk prometheus
   curl yamllint nodejs npm procps iproute2 python3
+  python3-yaml
 )
 
 log() { printf 'install-deps: %s\n' "$*"; }
