@@ -3,14 +3,19 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <fstream>
 #include <memory>
+#include <optional>
+#include <sstream>
 
 #include <spdlog/spdlog.h>
 
+#include "fraiseql/auth/jwt.hpp"
 #include "fraiseql/cache/cache.hpp"
 #include "fraiseql/core/version.hpp"
 #include "fraiseql/db/host_checker.hpp"
 #include "fraiseql/db/router.hpp"
+#include "fraiseql/exec/authenticator.hpp"
 #include "fraiseql/exec/cache_warmer.hpp"
 #include "fraiseql/exec/engine.hpp"
 #include "fraiseql/exec/sql_data_source.hpp"
@@ -31,6 +36,7 @@ sigset_t block_signals() {
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);  // reloads the JWT keys
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);  // NOLINT: a closed peer must not kill the process
   return set;
@@ -41,6 +47,38 @@ int wait_for_signal(const sigset_t& set) {
   while (sigwait(&set, &sig) != 0) {
   }
   return sig;
+}
+
+std::optional<std::string> read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// The keys bearer tokens are verified with, from the secret and the key files; the
+// error names the setting.
+Result<std::shared_ptr<const auth::KeySet>> load_keys(const AuthSettings& a) {
+  auto keys = std::make_shared<auth::KeySet>();
+  auto fail = [](const std::string& key, const std::string& why) {
+    return make_error(ErrorCode::kInvalidArgument, "config: " + key + ": " + why);
+  };
+  if (!a.jwt_secret.empty()) {
+    if (auto r = keys->add_secret(a.jwt_secret); !r) return fail("auth.jwt_secret", r.error().message);
+  }
+  if (!a.public_key_file.empty()) {
+    auto pem = read_text(a.public_key_file);
+    if (!pem) return fail("auth.public_key_file", "cannot read " + a.public_key_file);
+    if (auto r = keys->add_pem(*pem); !r) return fail("auth.public_key_file", r.error().message);
+  }
+  if (!a.jwks_file.empty()) {
+    auto jwks = read_text(a.jwks_file);
+    if (!jwks) return fail("auth.jwks_file", "cannot read " + a.jwks_file);
+    if (auto r = keys->add_jwks(*jwks); !r) return fail("auth.jwks_file", r.error().message);
+  }
+  if (a.enabled() && keys->size() == 0) return fail("auth", "no usable key in the configured files");
+  return std::shared_ptr<const auth::KeySet>(std::move(keys));
 }
 
 }  // namespace
@@ -95,6 +133,7 @@ int serve(const Settings& settings, const std::vector<std::string>& warnings) {
   }
 
   std::shared_ptr<exec::Engine> engine;
+  std::shared_ptr<exec::Authenticator> authenticator;
   if (!settings.schema_path.empty()) {
     auto loaded = load_schema(settings.schema_path, db, settings.health_timeout * 5);
     if (!loaded.mapping) {
@@ -132,6 +171,27 @@ int serve(const Settings& settings, const std::vector<std::string>& warnings) {
         std::chrono::duration_cast<std::chrono::seconds>(settings.cache.default_ttl);
     engine_options.response_cache.cache_all_queries = settings.cache.cache_all_queries;
     if (!settings.replica_urls.empty()) engine_options.response_cache.replica_lag = settings.max_replica_lag;
+    exec::AuthenticatorOptions auth_options;
+    if (settings.auth.enabled()) {
+      auto keys = load_keys(settings.auth);
+      if (!keys) {
+        spdlog::critical("{}", keys.error().message);
+        db.stop();
+        log::shutdown();
+        return 2;
+      }
+      auth_options.keys = std::move(*keys);
+      spdlog::info("bearer tokens verified with {} key(s)", auth_options.keys->size());
+    }
+    auth_options.verify.issuer = settings.auth.issuer;
+    auth_options.verify.audiences = settings.auth.audiences;
+    auth_options.verify.leeway = std::chrono::duration_cast<std::chrono::seconds>(settings.auth.leeway);
+    auth_options.anonymous_role = settings.auth.anonymous_role;
+    auth_options.role_claim = settings.auth.role_claim;
+    auth_options.default_role = settings.auth.default_role;
+    auth_options.claim_settings = settings.auth.claim_settings;
+    authenticator = std::make_shared<exec::Authenticator>(std::move(auth_options));
+    engine_options.authenticator = authenticator;
     auto source = std::make_shared<exec::SqlDataSource>(loaded.mapping, db, sql_options);
     engine = std::make_shared<exec::Engine>(loaded.mapping->schema_ptr(), engine_options, source, &registry);
   } else {
@@ -187,6 +247,18 @@ int serve(const Settings& settings, const std::vector<std::string>& warnings) {
   }
 
   int sig = wait_for_signal(signals);
+  while (sig == SIGHUP) {
+    // Key rotation: the files are read again; on any error the old keys stay.
+    if (authenticator && settings.auth.enabled()) {
+      if (auto keys = load_keys(settings.auth)) {
+        authenticator->set_keys(std::move(*keys));
+        spdlog::info("SIGHUP: JWT keys reloaded");
+      } else {
+        spdlog::error("SIGHUP: keeping the current JWT keys: {}", keys.error().message);
+      }
+    }
+    sig = wait_for_signal(signals);
+  }
   spdlog::info("received {}, draining (grace {} ms)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
                settings.shutdown_grace.count());
   shutting_down = true;

@@ -332,6 +332,55 @@ const std::vector<KeySpec>& settings_spec() {
          .doc = "Unsent bytes per connection before a slow consumer is closed with 1013.",
          .min = 1024,
          .max = 1LL << 32});
+    add({.path = "server.cors_origins",
+         .type = Type::kList,
+         .doc = "Origins whose browser pages may read answers (CORS), e.g. https://app.example.com; \"*\" "
+                "for any; "
+                "empty sends no CORS headers."});
+    add({.path = "server.cors_credentials",
+         .type = Type::kBool,
+         .default_value = "false",
+         .doc = "Let browsers send cookies and Authorization cross-origin (never with \"*\")."});
+    add({.path = "auth.jwt_secret",
+         .type = Type::kString,
+         .env = {"FRAISEQL_JWT_SECRET"},
+         .doc = "HS256 shared secret (at least 32 bytes) that bearer tokens are signed with.",
+         .secret = true});
+    add({.path = "auth.public_key_file",
+         .type = Type::kString,
+         .doc = "PEM public key (RSA for RS256, P-256 EC for ES256) that bearer tokens are signed with."});
+    add({.path = "auth.jwks_file",
+         .type = Type::kString,
+         .doc = "JWKS document with the keys tokens are signed with; read again on SIGHUP."});
+    add({.path = "auth.issuer",
+         .type = Type::kString,
+         .doc = "Required `iss` of tokens; empty: not checked."});
+    add({.path = "auth.audiences",
+         .type = Type::kList,
+         .doc = "Accepted `aud` values; a token must name one. Empty: not checked."});
+    add({.path = "auth.leeway",
+         .type = Type::kDuration,
+         .default_value = "30s",
+         .doc = "Clock skew allowed when checking `exp` and `nbf`.",
+         .min = 0,
+         .max = 3'600'000});
+    add({.path = "auth.anonymous_role",
+         .type = Type::kString,
+         .default_value = "anonymous",
+         .doc = "Role of requests without a token; empty refuses them (401)."});
+    add({.path = "auth.role_claim",
+         .type = Type::kString,
+         .default_value = "role",
+         .doc = "Dotted path of the role in the token's claims, e.g. app_metadata.role."});
+    add({.path = "auth.default_role",
+         .type = Type::kString,
+         .default_value = "authenticated",
+         .doc = "Role of a verified token without the role claim."});
+    add({.path = "auth.claim_settings",
+         .type = Type::kList,
+         .doc =
+             "Database settings taken from claims, each setting=claim.path, e.g. app.user_id=sub; set with "
+             "set_config(..., true) in every transaction, beside request.jwt.claims."});
     add({.path = "admin.token",
          .type = Type::kString,
          .doc = "Bearer token for /admin/*; empty disables them.",
@@ -440,6 +489,26 @@ Result<Settings> load_settings(const std::optional<std::string>& file, const con
   s.ws.max_queued_messages = static_cast<std::size_t>(v.integer("ws.max_queued_messages"));
   s.ws.max_queued_bytes = static_cast<std::size_t>(v.bytes("ws.max_queued_bytes"));
   s.admin_token = v.string("admin.token");
+  for (const auto& origin : v.list("server.cors_origins")) s.server.cors.allowed_origins.push_back(origin);
+  s.server.cors.allow_credentials = v.boolean("server.cors_credentials");
+  s.auth.jwt_secret = v.string("auth.jwt_secret");
+  s.auth.public_key_file = v.string("auth.public_key_file");
+  s.auth.jwks_file = v.string("auth.jwks_file");
+  s.auth.issuer = v.string("auth.issuer");
+  s.auth.audiences = v.list("auth.audiences");
+  s.auth.leeway = v.duration("auth.leeway");
+  s.auth.anonymous_role = v.string("auth.anonymous_role");
+  s.auth.role_claim = v.string("auth.role_claim");
+  s.auth.default_role = v.string("auth.default_role");
+  for (const auto& item : v.list("auth.claim_settings")) {
+    auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
+      return make_error(ErrorCode::kInvalidArgument, "config: auth.claim_settings (from " +
+                                                         v.origin("auth.claim_settings") + "): \"" + item +
+                                                         "\" is not setting=claim.path");
+    }
+    s.auth.claim_settings.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+  }
   s.log.level = v.string("log.level");
   s.log.format = v.string("log.format") == "json" ? log::Format::kJson : log::Format::kText;
   return s;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fraiseql/config/config.hpp"
@@ -28,12 +29,31 @@ struct CacheSettings {
   bool cache_all_queries = false;
 };
 
+struct AuthSettings {
+  std::vector<std::string> audiences;
+  std::vector<std::pair<std::string, std::string>> claim_settings;  // setting, claim path
+  std::string jwt_secret;
+  std::string public_key_file;
+  std::string jwks_file;
+  std::string issuer;
+  std::string anonymous_role = "anonymous";
+  std::string role_claim = "role";
+  std::string default_role = "authenticated";
+  std::chrono::milliseconds leeway{30'000};
+
+  /// A key is configured: tokens are verified and callers get their role.
+  [[nodiscard]] bool enabled() const noexcept {
+    return !jwt_secret.empty() || !public_key_file.empty() || !jwks_file.empty();
+  }
+};
+
 struct Settings {
   // Grouped by size rather than by section, so the struct has no padding holes.
   http::ServerOptions server;
   ws::Options ws;
   log::Options log;
   CacheSettings cache;
+  AuthSettings auth;
   std::string database_url;
   std::vector<std::string> replica_urls;
   std::string redis_url;

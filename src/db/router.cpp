@@ -550,6 +550,12 @@ void Router::conclude(const std::shared_ptr<Call>& call, Host& host,
   }
   note_slow(result.error().message);
   host.count_error(sqlstate.empty() ? "XX" : sqlstate);
+  if (!lost && sqlstate != "08" && sqlstate != "XX") {
+    // Which server refused it, for the logs: "42P01: ... (on replica1)".
+    Error e = std::move(result).error();
+    e.message += " (on " + host.target + ")";
+    result = std::move(e);
+  }
   if (lost && retry(call, result.error())) return;
   finish(call, std::move(result));
 }

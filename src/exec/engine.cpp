@@ -17,6 +17,8 @@
 
 #include "fraiseql/cache/cache.hpp"
 #include "fraiseql/core/json.hpp"
+#include "fraiseql/exec/access.hpp"
+#include "fraiseql/exec/authenticator.hpp"
 #include "fraiseql/graphql/coercion.hpp"
 #include "fraiseql/graphql/introspection.hpp"
 #include "fraiseql/graphql/operation.hpp"
@@ -151,6 +153,7 @@ struct Engine::Metrics {
     for (auto [outcome, name] :
          {std::pair{Outcome::kExecuted, "executed"}, std::pair{Outcome::kRequestError, "request_error"},
           std::pair{Outcome::kBadRequest, "bad_request"}, std::pair{Outcome::kForbidden, "forbidden"},
+          std::pair{Outcome::kUnauthenticated, "unauthenticated"},
           std::pair{Outcome::kMethodNotAllowed, "method_not_allowed"},
           std::pair{Outcome::kUnavailable, "unavailable"},
           std::pair{Outcome::kInternalError, "internal_error"}}) {
@@ -168,7 +171,7 @@ struct Engine::Metrics {
     hits = &cache.Add({{"result", "hit"}});
     misses = &cache.Add({{"result", "miss"}});
   }
-  std::array<prometheus::Counter*, 7> by_outcome{};
+  std::array<prometheus::Counter*, 8> by_outcome{};
   prometheus::Histogram* duration = nullptr;
   prometheus::Counter* hits = nullptr;
   prometheus::Counter* misses = nullptr;
@@ -181,7 +184,8 @@ Engine::Engine(std::shared_ptr<const graphql::Schema> schema, EngineOptions opti
       data_(std::move(data)),
       cache_(std::make_unique<DocumentCache>(options_.document_cache_entries)),
       persisted_(options_.persisted_query_entries),
-      metrics_(registry != nullptr ? std::make_unique<Metrics>(*registry) : nullptr) {
+      metrics_(registry != nullptr ? std::make_unique<Metrics>(*registry) : nullptr),
+      auth_rules_(schema_uses_auth(*schema_)) {
   if (options_.response_cache.cache && options_.response_cache.replica_lag.count() > 0) {
     reinvalidate_ = std::make_unique<DelayedInvalidations>(options_.response_cache.cache,
                                                            options_.response_cache.replica_lag);
@@ -189,6 +193,15 @@ Engine::Engine(std::shared_ptr<const graphql::Schema> schema, EngineOptions opti
 }
 
 Engine::~Engine() = default;
+
+Result<Caller> Engine::authenticate(std::string_view authorization) const {
+  if (!options_.authenticator) {
+    Caller anonymous;
+    anonymous.role = "anonymous";
+    return anonymous;
+  }
+  return options_.authenticator->from_header(authorization);
+}
 
 Engine::CacheStats Engine::cache_stats() const {
   return cache_->stats();
@@ -339,6 +352,19 @@ void Engine::execute(OperationRequest request, Done done) {
       inner(std::move(r));
     };
   }
+  // Who is asking comes first: a request that cannot say is refused before any work.
+  Caller caller;
+  caller.role = "anonymous";
+  if (options_.authenticator) {
+    auto verified = options_.authenticator->from_header(request.authorization);
+    if (!verified) {
+      done({Outcome::kUnauthenticated, error_response(verified.error().message, "UNAUTHENTICATED")});
+      return;
+    }
+    caller = std::move(*verified);
+    // Anonymous callers share one public scope; so do their cached answers.
+    request.auth_scope = caller.anonymous ? std::string() : caller.scope;
+  }
   if (auto refused = resolve_document(request)) {
     done(std::move(*refused));
     return;
@@ -384,11 +410,24 @@ void Engine::execute(OperationRequest request, Done done) {
     return;
   }
 
+  // @auth holds before any answer, cached or not: it depends only on the document,
+  // the variables (@skip/@include) and the role.
+  if (auth_rules_) {
+    auto denied = check_access(*schema_, document, *operation, coerced.values, caller.role);
+    if (!denied.empty()) {
+      done({Outcome::kForbidden, graphql::errors_response_json(denied)});
+      return;
+    }
+  }
+
   ReadyOperation ready;
   ready.prepared = prepared;
   ready.operation = operation;
   ready.variables = std::move(coerced.values);
   ready.request_id = std::move(request.request_id);
+  if (options_.authenticator && options_.authenticator->enabled())
+    ready.db_settings = std::move(caller.db_settings);
+  ready.subject = std::move(caller.subject);
 
   // Meta root fields are answered from the schema; the rest needs the data source.
   graphql::Introspection introspection(*schema_, document, ready.variables);

@@ -91,10 +91,12 @@ class MutationRun : public std::enable_shared_from_this<MutationRun> {
     db::Params params;
     params.reserve(m.params.size());
     for (auto& p : m.params) params.push_back(std::move(p.value));
-    router_.write(std::move(m.sql), std::move(params), Deadline::after(options_.deadline),
-                  [self = shared_from_this(), field = std::move(m.field)](Result<db::Rows> result) {
-                    self->on_result(field, std::move(result));
-                  });
+    router_.write(
+        std::move(m.sql), std::move(params), Deadline::after(options_.deadline),
+        [self = shared_from_this(), field = std::move(m.field)](Result<db::Rows> result) {
+          self->on_result(field, std::move(result));
+        },
+        db::Consistency{.subject = op_.subject, .token = {}}, op_.db_settings);
   }
 
   // The field's statement: a plan kept with the document when no variable shapes it

@@ -88,7 +88,8 @@ class FailureLocator : public std::enable_shared_from_this<FailureLocator> {
       router_.execute(
           db::Intent::kRead, std::move(compiled.query->sql), std::move(params),
           Deadline::after(options_.deadline),
-          [self = shared_from_this(), i](const Result<db::Rows>& result) { self->record(i, result); });
+          [self = shared_from_this(), i](const Result<db::Rows>& result) { self->record(i, result); },
+          db::Consistency{.subject = op_.subject, .token = {}}, op_.db_settings);
     }
     finish_one();
   }
@@ -256,39 +257,43 @@ void SqlDataSource::execute(ReadyOperation op, Done done) {
   params.reserve(compiled_query.params.size());
   for (auto& p : compiled_query.params) params.push_back(std::move(p.value));
   const auto intent = compiled_query.intent == sql::Intent::kWrite ? db::Intent::kWrite : db::Intent::kRead;
-  router_.execute(intent, std::move(compiled_query.sql), std::move(params),
-                  Deadline::after(options_.deadline),
-                  [done = std::move(done), op = std::move(op), mapping = mapping_, &router = router_,
-                   options = options_](Result<db::Rows> result) mutable {
-                    const std::string& request_id = op.request_id;
-                    if (!result) {
-                      if (whole_operation_failure(result.error())) {
-                        done(failure(result.error(), options.expose_database_errors));
-                        return;
-                      }
-                      // An SQL error: find the root fields it belongs to.
-                      auto locator = std::make_shared<FailureLocator>(std::move(op), std::move(done),
-                                                                      std::move(mapping), router, options);
-                      locator->start(result.error());
-                      return;
-                    }
-                    auto& rows = result->rows;
-                    if (rows.size() != 1 || rows[0].empty() || !rows[0][0]) {
-                      spdlog::error("{} the statement returned {} rows instead of one JSON value", request_id,
-                                    rows.size());
-                      done({Outcome::kInternalError,
-                            error_response("Internal server error.", graphql::code::kInternalServerError)});
-                      return;
-                    }
-                    // PostgreSQL built the whole data object: pass it through untouched.
-                    std::string body;
-                    const std::string& data = *rows[0][0];
-                    body.reserve(data.size() + 9);
-                    body += "{\"data\":";
-                    body += data;
-                    body += '}';
-                    done({Outcome::kExecuted, std::move(body)});
-                  });
+  // The caller's context goes with the statement: RLS sees it on the replica too.
+  const db::Consistency consistency{.subject = op.subject, .token = {}};
+  db::Settings settings = op.db_settings;
+  router_.execute(
+      intent, std::move(compiled_query.sql), std::move(params), Deadline::after(options_.deadline),
+      [done = std::move(done), op = std::move(op), mapping = mapping_, &router = router_,
+       options = options_](Result<db::Rows> result) mutable {
+        const std::string& request_id = op.request_id;
+        if (!result) {
+          if (whole_operation_failure(result.error())) {
+            done(failure(result.error(), options.expose_database_errors));
+            return;
+          }
+          // An SQL error: find the root fields it belongs to.
+          auto locator = std::make_shared<FailureLocator>(std::move(op), std::move(done), std::move(mapping),
+                                                          router, options);
+          locator->start(result.error());
+          return;
+        }
+        auto& rows = result->rows;
+        if (rows.size() != 1 || rows[0].empty() || !rows[0][0]) {
+          spdlog::error("{} the statement returned {} rows instead of one JSON value", request_id,
+                        rows.size());
+          done({Outcome::kInternalError,
+                error_response("Internal server error.", graphql::code::kInternalServerError)});
+          return;
+        }
+        // PostgreSQL built the whole data object: pass it through untouched.
+        std::string body;
+        const std::string& data = *rows[0][0];
+        body.reserve(data.size() + 9);
+        body += "{\"data\":";
+        body += data;
+        body += '}';
+        done({Outcome::kExecuted, std::move(body)});
+      },
+      consistency, std::move(settings));
 }
 
 }  // namespace fraiseql::exec

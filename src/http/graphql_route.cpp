@@ -208,6 +208,7 @@ std::string_view graphql_content_type(GraphQLMedia media) noexcept {
 DecodedGraphQLRequest decode_graphql_request(const Request& request) {
   auto d = request.method == "POST" ? decode_post(request) : decode_get(request);
   d.operation.request_id = request.request_id;
+  d.operation.authorization = std::string(request.header("Authorization"));
   return d;
 }
 
@@ -218,6 +219,7 @@ unsigned graphql_status(exec::Outcome outcome, GraphQLMedia media) noexcept {
     case exec::Outcome::kRequestError: return legacy ? 200 : 400;
     case exec::Outcome::kBadRequest: return 400;
     case exec::Outcome::kForbidden: return 403;
+    case exec::Outcome::kUnauthenticated: return 401;
     case exec::Outcome::kMethodNotAllowed: return 405;
     case exec::Outcome::kUnavailable: return legacy ? 200 : 503;
     case exec::Outcome::kInternalError: return 500;
@@ -271,6 +273,9 @@ Route graphql_route(exec::Engine& engine, std::string path) {
           }
           res.content_type = std::string(graphql_content_type(media));
           if (r.outcome == exec::Outcome::kMethodNotAllowed) res.headers.emplace_back("Allow", "POST");
+          if (r.outcome == exec::Outcome::kUnauthenticated) {
+            res.headers.emplace_back("WWW-Authenticate", R"(Bearer error="invalid_token")");
+          }
           shared->send(std::move(res));
         });
   };

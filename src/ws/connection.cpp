@@ -33,7 +33,8 @@ Connection::Connection(std::shared_ptr<Endpoint::State> state, asio::io_context&
       request_(std::move(request)),
       init_timer_(loop),
       heartbeat_timer_(loop),
-      close_timer_(loop) {
+      close_timer_(loop),
+      expiry_timer_(loop) {
   state_->open.fetch_add(1);
   state_->active->Increment();
 }
@@ -164,6 +165,7 @@ void Connection::on_transport_message(ClientMessage m) {
     if (init_received_) return close(kCloseTooManyInit, "Too many initialisation requests");
     init_received_ = true;
     init_timer_.cancel();
+    if (!authenticate(m.payload)) return;
     acknowledged_ = true;
     send(server_message("connection_ack"));
     return start_heartbeat();
@@ -196,6 +198,7 @@ void Connection::on_legacy_message(ClientMessage m) {
   if (m.type == "connection_init") {
     init_received_ = true;
     init_timer_.cancel();
+    if (!authenticate(m.payload)) return;
     const bool first = !acknowledged_;
     acknowledged_ = true;
     send(server_message("connection_ack"));
@@ -223,6 +226,39 @@ void Connection::on_legacy_message(ClientMessage m) {
   send(server_message("error", m.id.value_or(""), R"({"message":"Invalid message type!"})"));
 }
 
+// Clients put the token in connection_init's payload under different names: the
+// graphql-ws convention `Authorization` (maybe inside `headers`), Apollo's `authToken`.
+bool Connection::authenticate(const nlohmann::json& payload) {
+  std::string token;
+  auto text = [](const nlohmann::json& j, const char* key) -> std::string {
+    auto it = j.is_object() ? j.find(key) : j.end();
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  for (const char* key : {"Authorization", "authorization"}) {
+    if (token.empty()) token = text(payload, key);
+    if (token.empty() && payload.is_object() && payload.contains("headers"))
+      token = text(payload["headers"], key);
+  }
+  if (token.empty()) token = text(payload, "authToken");
+  if (token.empty()) token = text(payload, "token");
+  if (!token.empty() && token.find(' ') == std::string::npos) token = "Bearer " + token;
+  auto caller = state_->engine.authenticate(token);
+  if (!caller) {
+    close(kCloseForbidden, "Forbidden");
+    return false;
+  }
+  authorization_ = std::move(token);
+  if (caller->expires_at) {
+    // The socket lives no longer than the token that opened it.
+    auto left = *caller->expires_at - std::chrono::system_clock::now();
+    expiry_timer_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(left));
+    expiry_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+      if (auto self = weak.lock(); self && !ec) self->close(kCloseForbidden, "Token expired");
+    });
+  }
+  return true;
+}
+
 void Connection::subscribe(const std::string& id, const nlohmann::json& payload) {
   const auto& o = state_->options;
   if (draining_ || operations_.size() >= o.max_operations || running_ >= o.max_operations) {
@@ -239,6 +275,7 @@ void Connection::subscribe(const std::string& id, const nlohmann::json& payload)
   }
   exec::OperationRequest request;
   request.query = payload["query"].get<std::string>();
+  request.authorization = authorization_;
   if (auto name = payload.find("operationName"); name != payload.end() && name->is_string()) {
     request.operation_name = name->get<std::string>();
   }
@@ -373,6 +410,7 @@ void Connection::finish() {
   init_timer_.cancel();
   heartbeat_timer_.cancel();
   close_timer_.cancel();
+  expiry_timer_.cancel();
   beast::error_code ec;
   beast::get_lowest_layer(ws_).socket().close(ec);
 }

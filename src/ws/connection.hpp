@@ -54,6 +54,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void start_init_timer();
   void start_heartbeat();
   void maybe_close_drained();
+  // Takes the token of a connection_init payload; false when it was refused (closed 4403).
+  bool authenticate(const nlohmann::json& payload);
 
   std::shared_ptr<Endpoint::State> state_;
   boost::asio::io_context& loop_;
@@ -66,6 +68,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::steady_timer init_timer_;
   boost::asio::steady_timer heartbeat_timer_;  // `ping` or `ka`
   boost::asio::steady_timer close_timer_;
+  boost::asio::steady_timer expiry_timer_;  // closes with 4403 when the init token expires
+  // From connection_init: "Bearer <token>" for every operation of the connection.
+  std::string authorization_;
   // Operation id -> serial of its run, so a result for a cancelled (or reused) id is dropped.
   std::unordered_map<std::string, std::uint64_t> operations_;
   std::uint64_t next_serial_ = 0;

@@ -33,6 +33,7 @@ inline constexpr std::uint16_t kCloseGoingAway = 1001;
 inline constexpr std::uint16_t kCloseTryAgainLater = 1013;
 inline constexpr std::uint16_t kCloseBadRequest = 4400;
 inline constexpr std::uint16_t kCloseUnauthorized = 4401;
+inline constexpr std::uint16_t kCloseForbidden = 4403;
 inline constexpr std::uint16_t kCloseSubprotocolNotAcceptable = 4406;
 inline constexpr std::uint16_t kCloseInitTimeout = 4408;
 inline constexpr std::uint16_t kCloseSubscriberExists = 4409;

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fraiseql/exec/authenticator.hpp"
 #include "fraiseql/exec/persisted_queries.hpp"
 #include "fraiseql/graphql/ast.hpp"
 #include "fraiseql/graphql/errors.hpp"
@@ -51,9 +52,12 @@ struct OperationRequest {
   bool queries_only = false;
   std::string request_id;
   /// Who is asking, as far as authorisation is concerned (roles, tenant...): part of the
-  /// response-cache key, so two scopes never share an entry. Empty is anonymous, the
-  /// only scope until authentication fills it in.
+  /// response-cache key, so two scopes never share an entry. Empty is anonymous. Set by
+  /// the engine from `authorization` when an authenticator is configured.
   std::string auth_scope;
+  /// The `Authorization` header ("Bearer <jwt>"), or the token a WebSocket client gave
+  /// in connection_init as "Bearer <jwt>"; empty when none.
+  std::string authorization;
 };
 
 /// How an operation ended; transports map it to a status (GraphQL over HTTP §7).
@@ -61,7 +65,8 @@ enum class Outcome : std::uint8_t {
   kExecuted,          // the response has `data` (perhaps with field errors)
   kRequestError,      // parse, validation, operation choice or variables: no `data`
   kBadRequest,        // malformed request parameters (a bad persisted-query extension)
-  kForbidden,         // refused by policy (a document not on the allow-list)
+  kForbidden,         // refused by policy (allow-list, @auth roles)
+  kUnauthenticated,   // a bearer token that does not verify, or none where one is required
   kMethodNotAllowed,  // a mutation asked for over a transport that only runs queries
   kUnavailable,       // a dependency is down; no `data`
   kInternalError,     // a defect; no `data`
@@ -115,6 +120,10 @@ struct ReadyOperation {
   /// Response key → JSON value text, for the root fields answered here.
   std::vector<std::pair<std::string, std::string>> meta_fields;
   std::string request_id;
+  /// The caller's database context: set_config(name, value, true) in every transaction
+  /// of the operation (RLS), and the token's subject (read-your-writes).
+  std::vector<std::pair<std::string, std::string>> db_settings;
+  std::string subject;
 };
 
 /// Runs the root fields that read or write data (SQL on the database). Calls `done`
@@ -137,6 +146,9 @@ struct EngineOptions {
   std::size_t persisted_query_entries = 10'000;
   /// When set, only the documents it holds run (by hash or by text).
   std::shared_ptr<const AllowList> allow_list;
+  /// Verifies `OperationRequest::authorization`; null: every caller is anonymous (and
+  /// fields under @auth are refused to everyone).
+  std::shared_ptr<const Authenticator> authenticator;
 
   /// The response cache. Only queries are cached: a
   /// query whose root fields all carry a lifetime (`@cached(ttl:)` on the field or on the
@@ -169,6 +181,10 @@ class Engine {
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
+
+  /// The caller an `Authorization` value stands for (anonymous without an authenticator),
+  /// or kUnauthenticated. Transports that keep a connection check it once up front.
+  [[nodiscard]] Result<Caller> authenticate(std::string_view authorization) const;
 
   /// Runs `request`; `done` is called exactly once, maybe before this returns.
   void execute(OperationRequest request, Done done);
@@ -205,6 +221,7 @@ class Engine {
   PersistedQueryStore persisted_;
   struct Metrics;
   std::unique_ptr<Metrics> metrics_;  // null without a registry
+  bool auth_rules_ = false;           // the schema applies @auth somewhere
   class DelayedInvalidations;
   std::unique_ptr<DelayedInvalidations> reinvalidate_;  // null without replica_lag
 };
