@@ -95,6 +95,9 @@ bash "$ROOT/scripts/services.sh" start "$WORK/services" >"$WORK/services.log" 2>
 DATABASE_URL=$(sed -n 's/^PG_PRIMARY_URL=//p' "$WORK/services/env")
 psql_() { bash "$ROOT/scripts/services.sh" psql "$WORK/services" primary -q -v ON_ERROR_STOP=1 "$@"; }
 psql_ -f "$ROOT/examples/blog/schema.sql" >/dev/null
+# The schema's mutations are checked against these functions at start-up.
+psql_ -f "$ROOT/sql/mutation_response.sql" >/dev/null
+psql_ -f "$ROOT/examples/blog/functions.sql" >/dev/null
 psql_ -f "$ROOT/examples/blog/seed.sql" >/dev/null
 psql_ -c 'VACUUM ANALYZE' >/dev/null
 
