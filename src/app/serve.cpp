@@ -218,10 +218,12 @@ int serve(const Settings& settings, const std::vector<std::string>& warnings) {
 
   http::ServerOptions server_options = settings.server;
   // Reads run on the I/O thread that received the request (docs/adr/0007).
-  server_options.on_loop_start = [&db](boost::asio::io_context& loop, unsigned loops) {
-    db.bind_loop(loop, loops);
-  };
-  server_options.on_loop_stop = [&db](boost::asio::io_context& /*loop*/) { db.unbind_loop(); };
+  if (settings.reads_on_event_loop) {
+    server_options.on_loop_start = [&db](boost::asio::io_context& loop, unsigned loops) {
+      db.bind_loop(loop, loops);
+    };
+    server_options.on_loop_stop = [&db](boost::asio::io_context& /*loop*/) { db.unbind_loop(); };
+  }
   http::Server server(server_options, std::move(router), registry);
   if (engine) server.upgrade("/graphql", std::make_shared<ws::Endpoint>(*engine, settings.ws, registry));
   if (auto started = server.start(); !started) {

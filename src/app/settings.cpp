@@ -153,6 +153,12 @@ const std::vector<KeySpec>& settings_spec() {
          .doc = "After a write, how long the writer's reads go where the write is visible; 0 = off.",
          .min = 0,
          .max = 3'600'000});
+    add({.path = "database.reads_on_event_loop",
+         .type = Type::kBool,
+         .default_value = "true",
+         .doc =
+             "Run reads on the I/O thread that received the request with non-blocking libpq (docs/adr/0007); "
+             "false sends them to the db threads like writes."});
     add({.path = "database.slow_query_threshold",
          .type = Type::kDuration,
          .default_value = "500ms",
@@ -450,6 +456,7 @@ Result<Settings> load_settings(const std::optional<std::string>& file, const con
                       "config: database.url (from " + v.origin("database.url") +
                           "): expected a postgresql:// URL or a libpq key=value string");
   }
+  s.reads_on_event_loop = v.boolean("database.reads_on_event_loop");
   s.cache.enabled = v.boolean("cache.enabled");
   s.cache.l1_max_bytes = static_cast<std::size_t>(v.bytes("cache.l1_max_bytes"));
   s.cache.default_ttl = v.duration("cache.default_ttl");

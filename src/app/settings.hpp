@@ -82,6 +82,7 @@ struct Settings {
   std::uint32_t default_limit = 100;
   std::uint32_t max_limit = 1000;
   bool prepared_statements = true;
+  bool reads_on_event_loop = true;
   bool persisted_queries = true;
   bool debug_errors = false;
 };
