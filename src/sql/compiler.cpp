@@ -353,6 +353,11 @@ class Compiler {
 
   /// Binds a value; returns its placeholder, cast when the type is known.
   std::string bind(std::optional<std::string> value, const std::string& type) {
+    // PostgreSQL text cannot hold U+0000, and libpq would end the value there: refuse it
+    // rather than match on a cut string.
+    if (value && value->find('\0') != std::string::npos) {
+      fail({}, "String values cannot contain the character U+0000.");
+    }
     params_.push_back({std::move(value), type});
     std::string p = "$" + std::to_string(params_.size());
     return type.empty() ? p : p + "::" + type;
@@ -1323,7 +1328,8 @@ std::optional<std::vector<Param>> rebind(const CompiledQuery& query, const json&
     auto it = variables.find(p.variable);
     if (it == variables.end() || it->is_null()) return std::nullopt;
     auto text = source_text(p.source, *it, options);
-    if (!text) return std::nullopt;
+    // A NUL is refused by compile(), which says why.
+    if (!text || text->find('\0') != std::string::npos) return std::nullopt;
     p.value = std::move(*text);
   }
   return params;
