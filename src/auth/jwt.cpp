@@ -17,7 +17,7 @@ namespace fraiseql::auth {
 namespace {
 
 // Longer tokens are refused before any decoding: a bearer token is a few hundred bytes.
-constexpr std::size_t kMaxTokenBytes = 16 * 1024;
+constexpr std::size_t kMaxTokenBytes = std::size_t{16} * 1024;
 constexpr std::size_t kMinSecretBytes = 32;
 constexpr std::size_t kEs256SignatureBytes = 64;
 
