@@ -37,18 +37,6 @@ std::string quote_literal(std::string_view s) {
   return out;
 }
 
-namespace {
-
-/// Concatenation in one allocation (string + string chains allocate a temporary per +).
-template <typename... Parts>
-std::string cat(const Parts&... parts) {
-  std::string out;
-  out.reserve((std::string_view(parts).size() + ...));
-  (out.append(std::string_view(parts)), ...);
-  return out;
-}
-
-/// A possibly schema-qualified relation name: `app.v_user` -> "app"."v_user".
 std::string quote_relation(std::string_view name) {
   std::string out;
   std::size_t start = 0;
@@ -60,6 +48,17 @@ std::string quote_relation(std::string_view name) {
     out.push_back('.');
     start = dot + 1;
   }
+}
+
+namespace {
+
+/// Concatenation in one allocation (string + string chains allocate a temporary per +).
+template <typename... Parts>
+std::string cat(const Parts&... parts) {
+  std::string out;
+  out.reserve((std::string_view(parts).size() + ...));
+  (out.append(std::string_view(parts)), ...);
+  return out;
 }
 
 /// Thrown inside the compiler, caught once in compile(): carries a GraphQL error.

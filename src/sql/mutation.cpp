@@ -28,20 +28,6 @@ std::string_view prefix_of(std::string_view status) noexcept {
   return status.substr(0, status.find(':'));
 }
 
-/// `app.fn_x` -> "app"."fn_x".
-std::string quote_function(std::string_view name) {
-  std::string out;
-  std::size_t start = 0;
-  for (;;) {
-    const std::size_t dot = name.find('.', start);
-    out +=
-        quote_ident(name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
-    if (dot == std::string_view::npos) return out;
-    out.push_back('.');
-    start = dot + 1;
-  }
-}
-
 /// `('a', 'b', ...)` for an SQL IN list.
 template <std::size_t N>
 std::string in_list(const std::array<std::string_view, N>& values) {
@@ -330,7 +316,7 @@ MutationCompileResult compile_mutation(const SchemaMapping& mapping, const g::Do
     members += " WHEN split_part(" + r + ".status, ':', 1) IN " + prefixes + " THEN " + p.sql;
   }
   m.sql = "SELECT " + r + ".status::text, (CASE" + members + " END)::text FROM " +
-          quote_function(field->function) + "($1::jsonb) AS " + r;
+          quote_relation(field->function) + "($1::jsonb) AS " + r;
   m.field = std::move(*field);
   std::vector<std::string_view> visited;
   m.reusable = std::none_of(fields.begin(), fields.end(), [&](const g::Field* f) {

@@ -121,6 +121,8 @@ std::optional<std::vector<Param>> rebind(const CompiledQuery& query, const nlohm
 std::string quote_ident(std::string_view s);
 /// `s` as an SQL string literal (used for names from the schema only, never for values).
 std::string quote_literal(std::string_view s);
+/// A possibly schema-qualified name, each part quoted: `app.v_user` -> "app"."v_user".
+std::string quote_relation(std::string_view name);
 
 /// An object projected by project_object(): an SQL expression of type json, or errors.
 struct ObjectProjection {
