@@ -8,6 +8,7 @@
 #include <optional>
 #include <sstream>
 
+#include <prometheus/counter.h>
 #include <spdlog/spdlog.h>
 
 #include "fraiseql/auth/jwt.hpp"
@@ -134,6 +135,10 @@ int serve(const Settings& settings, const std::vector<std::string>& warnings) {
 
   std::shared_ptr<exec::Engine> engine;
   std::shared_ptr<exec::Authenticator> authenticator;
+  auto* rate_limited = &prometheus::BuildCounter()
+                            .Name("fraiseql_rate_limited_total")
+                            .Help("GraphQL requests refused with 429, by what was limited (ip, subject).")
+                            .Register(registry.prom());
   if (!settings.schema_path.empty()) {
     auto loaded = load_schema(settings.schema_path, db, settings.health_timeout * 5);
     if (!loaded.mapping) {
@@ -192,6 +197,12 @@ int serve(const Settings& settings, const std::vector<std::string>& warnings) {
     auth_options.claim_settings = settings.auth.claim_settings;
     authenticator = std::make_shared<exec::Authenticator>(std::move(auth_options));
     engine_options.authenticator = authenticator;
+    if (settings.per_subject_rate > 0) {
+      engine_options.subject_limiter = std::make_shared<resilience::RateLimiter>(resilience::RateLimit{
+          .rate = static_cast<double>(settings.per_subject_rate),
+          .burst = static_cast<double>(std::max(settings.per_subject_burst, settings.per_subject_rate))});
+      engine_options.subject_limited = &rate_limited->Add({{"key", "subject"}});
+    }
     auto source = std::make_shared<exec::SqlDataSource>(loaded.mapping, db, sql_options);
     engine = std::make_shared<exec::Engine>(loaded.mapping->schema_ptr(), engine_options, source, &registry);
   } else {
@@ -214,7 +225,24 @@ int serve(const Settings& settings, const std::vector<std::string>& warnings) {
     return r;
   }));
   router.add(http::metrics_route(registry));
-  if (engine) router.add(http::graphql_route(*engine));
+  if (engine) {
+    http::GraphQLRouteOptions route_options;
+    if (settings.per_ip_rate > 0) {
+      route_options.ip_limiter = std::make_shared<resilience::RateLimiter>(resilience::RateLimit{
+          .rate = static_cast<double>(settings.per_ip_rate),
+          .burst = static_cast<double>(std::max(settings.per_ip_burst, settings.per_ip_rate))});
+      route_options.ip_limited = &rate_limited->Add({{"key", "ip"}});
+    }
+    auto proxies = http::TrustedProxies::parse(settings.trusted_proxies);
+    if (!proxies) {
+      spdlog::critical("config: server.trusted_proxies: {}", proxies.error().message);
+      db.stop();
+      log::shutdown();
+      return 2;
+    }
+    route_options.trusted_proxies = std::make_shared<const http::TrustedProxies>(std::move(*proxies));
+    router.add(http::graphql_route(*engine, "/graphql", std::move(route_options)));
+  }
 
   http::ServerOptions server_options = settings.server;
   // Reads run on the I/O thread that received the request (docs/adr/0007).

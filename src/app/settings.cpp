@@ -347,6 +347,34 @@ const std::vector<KeySpec>& settings_spec() {
          .type = Type::kBool,
          .default_value = "false",
          .doc = "Let browsers send cookies and Authorization cross-origin (never with \"*\")."});
+    add({.path = "server.trusted_proxies",
+         .type = Type::kList,
+         .doc = "Addresses or CIDR blocks of proxies (nginx) whose X-Forwarded-For names the client, e.g. "
+                "127.0.0.1, 10.0.0.0/8; empty: the peer is the client."});
+    add({.path = "limits.per_ip_rate",
+         .type = Type::kInt,
+         .default_value = "0",
+         .doc = "GraphQL requests per second allowed per client address on average; 0 = no limit.",
+         .min = 0,
+         .max = 1'000'000});
+    add({.path = "limits.per_ip_burst",
+         .type = Type::kInt,
+         .default_value = "0",
+         .doc = "Requests a client address may send at once above its rate; 0 = the rate.",
+         .min = 0,
+         .max = 10'000'000});
+    add({.path = "limits.per_subject_rate",
+         .type = Type::kInt,
+         .default_value = "0",
+         .doc = "GraphQL requests per second allowed per token subject (`sub`) on average; 0 = no limit.",
+         .min = 0,
+         .max = 1'000'000});
+    add({.path = "limits.per_subject_burst",
+         .type = Type::kInt,
+         .default_value = "0",
+         .doc = "Requests a subject may send at once above its rate; 0 = the rate.",
+         .min = 0,
+         .max = 10'000'000});
     add({.path = "auth.jwt_secret",
          .type = Type::kString,
          .env = {"FRAISEQL_JWT_SECRET"},
@@ -498,6 +526,11 @@ Result<Settings> load_settings(const std::optional<std::string>& file, const con
   s.admin_token = v.string("admin.token");
   for (const auto& origin : v.list("server.cors_origins")) s.server.cors.allowed_origins.push_back(origin);
   s.server.cors.allow_credentials = v.boolean("server.cors_credentials");
+  s.trusted_proxies = v.list("server.trusted_proxies");
+  s.per_ip_rate = static_cast<unsigned>(v.integer("limits.per_ip_rate"));
+  s.per_ip_burst = static_cast<unsigned>(v.integer("limits.per_ip_burst"));
+  s.per_subject_rate = static_cast<unsigned>(v.integer("limits.per_subject_rate"));
+  s.per_subject_burst = static_cast<unsigned>(v.integer("limits.per_subject_burst"));
   s.auth.jwt_secret = v.string("auth.jwt_secret");
   s.auth.public_key_file = v.string("auth.public_key_file");
   s.auth.jwks_file = v.string("auth.jwks_file");

@@ -60,6 +60,7 @@ struct Settings {
   std::string schema_path;
   std::string allow_list_path;
   std::string admin_token;
+  std::vector<std::string> trusted_proxies;
   std::chrono::milliseconds shutdown_grace{25'000};
   std::chrono::milliseconds health_interval{1000};
   std::chrono::milliseconds health_timeout{2000};
@@ -76,6 +77,10 @@ struct Settings {
   unsigned web_concurrency = 4;
   unsigned max_db_connections = 100;
   unsigned breaker_failures = 5;
+  unsigned per_ip_rate = 0;  // requests per second; 0: off
+  unsigned per_ip_burst = 0;
+  unsigned per_subject_rate = 0;
+  unsigned per_subject_burst = 0;
   std::uint32_t max_tokens = 20'000;
   std::uint32_t max_depth = 15;
   std::uint32_t max_aliases = 30;

@@ -154,6 +154,7 @@ struct Engine::Metrics {
          {std::pair{Outcome::kExecuted, "executed"}, std::pair{Outcome::kRequestError, "request_error"},
           std::pair{Outcome::kBadRequest, "bad_request"}, std::pair{Outcome::kForbidden, "forbidden"},
           std::pair{Outcome::kUnauthenticated, "unauthenticated"},
+          std::pair{Outcome::kRateLimited, "rate_limited"},
           std::pair{Outcome::kMethodNotAllowed, "method_not_allowed"},
           std::pair{Outcome::kUnavailable, "unavailable"},
           std::pair{Outcome::kInternalError, "internal_error"}}) {
@@ -171,7 +172,7 @@ struct Engine::Metrics {
     hits = &cache.Add({{"result", "hit"}});
     misses = &cache.Add({{"result", "miss"}});
   }
-  std::array<prometheus::Counter*, 8> by_outcome{};
+  std::array<prometheus::Counter*, 9> by_outcome{};
   prometheus::Histogram* duration = nullptr;
   prometheus::Counter* hits = nullptr;
   prometheus::Counter* misses = nullptr;
@@ -364,6 +365,18 @@ void Engine::execute(OperationRequest request, Done done) {
     caller = std::move(*verified);
     // Anonymous callers share one public scope; so do their cached answers.
     request.auth_scope = caller.anonymous ? std::string() : caller.scope;
+  }
+  if (options_.subject_limiter && !caller.subject.empty()) {
+    if (auto d = options_.subject_limiter->acquire(caller.subject); !d.allowed) {
+      if (options_.subject_limited != nullptr) options_.subject_limited->Increment();
+      OperationResponse r{
+          Outcome::kRateLimited,
+          error_response("Too many requests; retry in " + std::to_string(d.retry_after.count()) + " s.",
+                         "RATE_LIMITED")};
+      r.retry_after = d.retry_after;
+      done(std::move(r));
+      return;
+    }
   }
   if (auto refused = resolve_document(request)) {
     done(std::move(*refused));

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include <nlohmann/json.hpp>
+#include <prometheus/counter.h>
 
 #include "fraiseql/graphql/errors.hpp"
 
@@ -220,6 +221,7 @@ unsigned graphql_status(exec::Outcome outcome, GraphQLMedia media) noexcept {
     case exec::Outcome::kBadRequest: return 400;
     case exec::Outcome::kForbidden: return 403;
     case exec::Outcome::kUnauthenticated: return 401;
+    case exec::Outcome::kRateLimited: return 429;
     case exec::Outcome::kMethodNotAllowed: return 405;
     case exec::Outcome::kUnavailable: return legacy ? 200 : 503;
     case exec::Outcome::kInternalError: return 500;
@@ -241,11 +243,25 @@ void http_caching(const exec::OperationResponse& response, std::string_view if_n
   if (!if_none_match.empty() && none_match(if_none_match, response.etag)) out.status = 304;
 }
 
-Route graphql_route(exec::Engine& engine, std::string path) {
+Route graphql_route(exec::Engine& engine, std::string path, GraphQLRouteOptions options) {
   Route route;
   route.path = std::move(path);
   route.methods = {"GET", "POST"};
-  route.async = [&engine](Request&& request, Completion completion) {
+  route.async = [&engine, options = std::move(options)](Request&& request, Completion completion) {
+    if (options.ip_limiter) {
+      const std::string client =
+          client_address(request.remote, request.header("X-Forwarded-For"),
+                         options.trusted_proxies ? *options.trusted_proxies : TrustedProxies{});
+      if (auto d = options.ip_limiter->acquire(client); !d.allowed) {
+        if (options.ip_limited != nullptr) options.ip_limited->Increment();
+        auto res = Response::json_error(
+            429, "Too many requests; retry in " + std::to_string(d.retry_after.count()) + " s.",
+            "RATE_LIMITED");
+        res.headers.emplace_back("Retry-After", std::to_string(d.retry_after.count()));
+        completion.send(std::move(res));
+        return;
+      }
+    }
     auto media = negotiate_graphql_media(request.header("Accept"));
     if (!media) {
       completion.send(Response::json_error(
@@ -275,6 +291,9 @@ Route graphql_route(exec::Engine& engine, std::string path) {
           if (r.outcome == exec::Outcome::kMethodNotAllowed) res.headers.emplace_back("Allow", "POST");
           if (r.outcome == exec::Outcome::kUnauthenticated) {
             res.headers.emplace_back("WWW-Authenticate", R"(Bearer error="invalid_token")");
+          }
+          if (r.outcome == exec::Outcome::kRateLimited) {
+            res.headers.emplace_back("Retry-After", std::to_string(r.retry_after.count()));
           }
           shared->send(std::move(res));
         });

@@ -343,5 +343,58 @@ TEST_F(AuthTest, AWebSocketClosesWhenItsTokenExpires) {
   EXPECT_EQ(c.close_code(), 4403);
 }
 
+HttpResponse query_from(Daemon& d, const std::string& forwarded_for, const std::string& bearer = {}) {
+  std::vector<std::pair<std::string, std::string>> headers{{"Content-Type", "application/json"}};
+  if (!forwarded_for.empty()) headers.emplace_back("X-Forwarded-For", forwarded_for);
+  if (!bearer.empty()) headers.emplace_back("Authorization", "Bearer " + bearer);
+  return http_request(d.port(), "POST", "/graphql", headers, R"({"query":"{ __typename }"})");
+}
+
+TEST_F(AuthTest, ClientAddressesAreRateLimitedWith429AndRetryAfter) {
+  Env e = env(true);
+  e["FRAISEQL_LIMITS_PER_IP_RATE"] = "1";
+  e["FRAISEQL_LIMITS_PER_IP_BURST"] = "3";
+  e["FRAISEQL_SERVER_TRUSTED_PROXIES"] = "127.0.0.1";
+  Daemon d(e);
+  // Behind the trusted proxy each client has its own bucket.
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(query_from(d, "198.51.100.1").status, 200) << i;
+  auto refused = query_from(d, "198.51.100.1");
+  ASSERT_EQ(refused.status, 429) << refused.body;
+  EXPECT_EQ(refused.header("Retry-After").value_or(""), "1");
+  EXPECT_EQ(json::parse(refused.body)["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+  EXPECT_EQ(query_from(d, "198.51.100.2").status, 200);
+  // A client cannot pick another address: the hop the proxy appended decides.
+  EXPECT_EQ(query_from(d, "203.0.113.50, 198.51.100.1").status, 429);
+  EXPECT_EQ(d.get("/health").status, 200);  // probes are never limited
+  EXPECT_GE(metric_value(d.get("/metrics").body, "fraiseql_rate_limited_total", {{"key", "ip"}}).value_or(0),
+            2.0);
+}
+
+TEST_F(AuthTest, WithoutTrustedProxiesForwardedForIsIgnored) {
+  Env e = env(true);
+  e["FRAISEQL_LIMITS_PER_IP_RATE"] = "1";
+  e["FRAISEQL_LIMITS_PER_IP_BURST"] = "2";
+  Daemon d(e);
+  EXPECT_EQ(query_from(d, "198.51.100.1").status, 200);
+  EXPECT_EQ(query_from(d, "198.51.100.2").status, 200);
+  EXPECT_EQ(query_from(d, "198.51.100.3").status, 429);  // all the same peer, 127.0.0.1
+}
+
+TEST_F(AuthTest, TokenSubjectsAreRateLimitedSeparately) {
+  Env e = env(true);
+  e["FRAISEQL_LIMITS_PER_SUBJECT_RATE"] = "1";
+  e["FRAISEQL_LIMITS_PER_SUBJECT_BURST"] = "2";
+  Daemon d(e);
+  const auto u1 = token({{"sub", "u1"}});
+  const auto u2 = token({{"sub", "u2"}});
+  EXPECT_EQ(query_from(d, {}, u1).status, 200);
+  EXPECT_EQ(query_from(d, {}, u1).status, 200);
+  auto refused = query_from(d, {}, u1);
+  ASSERT_EQ(refused.status, 429) << refused.body;
+  EXPECT_EQ(refused.header("Retry-After").value_or(""), "1");
+  EXPECT_EQ(query_from(d, {}, u2).status, 200);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(query_from(d, {}).status, 200) << i;  // anonymous: no subject
+}
+
 }  // namespace
 }  // namespace fraiseql::e2e

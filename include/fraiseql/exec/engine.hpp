@@ -25,6 +25,7 @@
 #include "fraiseql/graphql/parser.hpp"
 #include "fraiseql/graphql/schema.hpp"
 #include "fraiseql/graphql/validation.hpp"
+#include "fraiseql/resilience/rate_limiter.hpp"
 
 namespace prometheus {
 class Counter;
@@ -67,6 +68,7 @@ enum class Outcome : std::uint8_t {
   kBadRequest,        // malformed request parameters (a bad persisted-query extension)
   kForbidden,         // refused by policy (allow-list, @auth roles)
   kUnauthenticated,   // a bearer token that does not verify, or none where one is required
+  kRateLimited,       // the caller's rate limit is used up; retry_after says for how long
   kMethodNotAllowed,  // a mutation asked for over a transport that only runs queries
   kUnavailable,       // a dependency is down; no `data`
   kInternalError,     // a defect; no `data`
@@ -90,6 +92,8 @@ struct OperationResponse {
   std::string etag;
   /// The response depends on the caller's auth_scope: shared HTTP caches must not keep it.
   bool private_scope = false;
+  /// kRateLimited: when a request may succeed again (Retry-After).
+  std::chrono::seconds retry_after{0};
 };
 
 using Done = std::function<void(OperationResponse)>;
@@ -149,6 +153,10 @@ struct EngineOptions {
   /// Verifies `OperationRequest::authorization`; null: every caller is anonymous (and
   /// fields under @auth are refused to everyone).
   std::shared_ptr<const Authenticator> authenticator;
+  /// Requests per token subject (authenticated callers only); null: unlimited.
+  std::shared_ptr<resilience::RateLimiter> subject_limiter;
+  /// Counts requests refused by subject_limiter; may be null.
+  prometheus::Counter* subject_limited = nullptr;
 
   /// The response cache. Only queries are cached: a
   /// query whose root fields all carry a lifetime (`@cached(ttl:)` on the field or on the

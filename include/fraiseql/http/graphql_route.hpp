@@ -3,12 +3,19 @@
 /// decoding, response media types and status codes. The operation itself runs in exec.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "fraiseql/exec/engine.hpp"
+#include "fraiseql/http/client_address.hpp"
 #include "fraiseql/http/router.hpp"
+#include "fraiseql/resilience/rate_limiter.hpp"
+
+namespace prometheus {
+class Counter;
+}  // namespace prometheus
 
 namespace fraiseql::http {
 
@@ -41,7 +48,15 @@ unsigned graphql_status(exec::Outcome outcome, GraphQLMedia media) noexcept;
 /// 304 when `if_none_match` lists the ETag; the caller then sends no body.
 void http_caching(const exec::OperationResponse& response, std::string_view if_none_match, Response& out);
 
+struct GraphQLRouteOptions {
+  /// Requests per client address (the peer, or X-Forwarded-For behind trusted_proxies);
+  /// refused ones get 429 with Retry-After before any work. Null: unlimited.
+  std::shared_ptr<resilience::RateLimiter> ip_limiter;
+  std::shared_ptr<const TrustedProxies> trusted_proxies;
+  prometheus::Counter* ip_limited = nullptr;  // counts refusals; may be null
+};
+
 /// POST|GET `path`, running operations on `engine` (which must outlive the route).
-Route graphql_route(exec::Engine& engine, std::string path = "/graphql");
+Route graphql_route(exec::Engine& engine, std::string path = "/graphql", GraphQLRouteOptions options = {});
 
 }  // namespace fraiseql::http
