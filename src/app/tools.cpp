@@ -28,7 +28,7 @@ db::RouterOptions one_connection(const Settings& settings) {
 class Printer final : public exec::DataSource {
  public:
   Printer(std::shared_ptr<const sql::SchemaMapping> mapping, sql::CompileOptions options)
-      : mapping_(std::move(mapping)), options_(options) {}
+      : mapping_(std::move(mapping)), options_(std::move(options)) {}
   void execute(exec::ReadyOperation op, exec::Done done) override {
     auto compiled =
         sql::compile(*mapping_, *op.prepared->document, op.operation->name.value, op.variables, options_);
