@@ -4,6 +4,8 @@
 #include <string>
 #include <unordered_set>
 
+#include "fraiseql/graphql/operation.hpp"
+
 namespace fraiseql::exec {
 namespace {
 
@@ -92,20 +94,7 @@ class Walk {
   }
 
   [[nodiscard]] bool included(g::NodeList<g::Directive> directives) const {
-    for (const g::Directive* d : directives) {
-      const bool skip = d->name.value == "skip";
-      if (!skip && d->name.value != "include") continue;
-      bool value = false;
-      if (const g::Value* arg = g::find_argument(*d, "if")) {
-        if (const auto* b = g::as<g::BooleanValue>(arg)) value = b->value;
-        if (const auto* v = g::as<g::Variable>(arg)) {
-          auto it = variables_.is_object() ? variables_.find(std::string(v->name.value)) : variables_.end();
-          value = it != variables_.end() && it->is_boolean() && it->get<bool>();
-        }
-      }
-      if (skip == value) return false;
-    }
-    return true;
+    return g::is_included(schema_, directives, variables_);
   }
 
   const g::Schema& schema_;

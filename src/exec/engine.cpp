@@ -354,18 +354,14 @@ void Engine::execute(OperationRequest request, Done done) {
     };
   }
   // Who is asking comes first: a request that cannot say is refused before any work.
-  Caller caller;
-  caller.role = "anonymous";
-  if (options_.authenticator) {
-    auto verified = options_.authenticator->from_header(request.authorization);
-    if (!verified) {
-      done({Outcome::kUnauthenticated, error_response(verified.error().message, "UNAUTHENTICATED")});
-      return;
-    }
-    caller = std::move(*verified);
-    // Anonymous callers share one public scope; so do their cached answers.
-    request.auth_scope = caller.anonymous ? std::string() : caller.scope;
+  auto verified = authenticate(request.authorization);
+  if (!verified) {
+    done({Outcome::kUnauthenticated, error_response(verified.error().message, "UNAUTHENTICATED")});
+    return;
   }
+  Caller caller = std::move(*verified);
+  // Anonymous callers share one public scope; so do their cached answers.
+  if (options_.authenticator) request.auth_scope = caller.anonymous ? std::string() : caller.scope;
   if (options_.subject_limiter && !caller.subject.empty()) {
     if (auto d = options_.subject_limiter->acquire(caller.subject); !d.allowed) {
       if (options_.subject_limited != nullptr) options_.subject_limited->Increment();

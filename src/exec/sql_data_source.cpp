@@ -259,7 +259,7 @@ void SqlDataSource::execute(ReadyOperation op, Done done) {
   const auto intent = compiled_query.intent == sql::Intent::kWrite ? db::Intent::kWrite : db::Intent::kRead;
   // The caller's context goes with the statement: RLS sees it on the replica too.
   const db::Consistency consistency{.subject = op.subject, .token = {}};
-  db::Settings settings = op.db_settings;
+  db::Settings settings = std::move(op.db_settings);
   router_.execute(
       intent, std::move(compiled_query.sql), std::move(params), Deadline::after(options_.deadline),
       [done = std::move(done), op = std::move(op), mapping = mapping_, &router = router_,

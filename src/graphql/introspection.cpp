@@ -73,17 +73,7 @@ bool Introspection::is_meta_field(std::string_view name) noexcept {
 }
 
 bool Introspection::included(NodeList<Directive> directives) const {
-  for (const Directive* d : directives) {
-    const bool skip = d->name.value == "skip";
-    if (!skip && d->name.value != "include") continue;
-    const DirectiveDef* def = schema_.directive(d->name.value);
-    if (def == nullptr) continue;
-    const CoercedValues args = coerce_argument_values(def->arguments, d->arguments, variables_, *d);
-    auto it = args.values.find("if");
-    const bool value = it != args.values.end() && it->is_boolean() && it->get<bool>();
-    if (skip == value) return false;
-  }
-  return true;
+  return is_included(schema_, directives, variables_);
 }
 
 json Introspection::arguments(const FieldDef* def, const Field& field) const {

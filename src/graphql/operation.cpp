@@ -1,5 +1,7 @@
 #include "fraiseql/graphql/operation.hpp"
 
+#include "fraiseql/graphql/coercion.hpp"
+
 namespace fraiseql::graphql {
 
 const OperationDefinition* get_operation(const Document& document, std::string_view name,
@@ -23,6 +25,20 @@ const OperationDefinition* get_operation(const Document& document, std::string_v
                            : "Unknown operation named \"" + std::string(name) + "\".";
   }
   return chosen;
+}
+
+bool is_included(const Schema& schema, NodeList<Directive> directives, const nlohmann::json& variables) {
+  for (const Directive* d : directives) {
+    const bool skip = d->name.value == "skip";
+    if (!skip && d->name.value != "include") continue;
+    const DirectiveDef* def = schema.directive(d->name.value);
+    if (def == nullptr) continue;
+    const CoercedValues args = coerce_argument_values(def->arguments, d->arguments, variables, *d);
+    auto it = args.values.find("if");
+    const bool value = it != args.values.end() && it->is_boolean() && it->get<bool>();
+    if (skip == value) return false;
+  }
+  return true;
 }
 
 }  // namespace fraiseql::graphql

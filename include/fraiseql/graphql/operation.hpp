@@ -4,7 +4,10 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "fraiseql/graphql/ast.hpp"
+#include "fraiseql/graphql/schema.hpp"
 
 namespace fraiseql::graphql {
 
@@ -13,5 +16,9 @@ namespace fraiseql::graphql {
 /// when there is none or the choice is ambiguous.
 const OperationDefinition* get_operation(const Document& document, std::string_view name,
                                          std::string& problem);
+
+/// Spec CollectFields' @skip/@include test: false when `directives` skip the selection
+/// for these (coerced) `variables`.
+bool is_included(const Schema& schema, NodeList<Directive> directives, const nlohmann::json& variables);
 
 }  // namespace fraiseql::graphql
